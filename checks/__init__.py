@@ -1,0 +1,1 @@
+"""Per-chapter checks: pytest modules declared with ``grader.checks.check``."""

@@ -1,0 +1,1 @@
+"""ch10 checks: containerise the user service with Docker (Kubernetes steps pending)."""

@@ -1,0 +1,3 @@
+"""container-labs grader: environments, notebook execution, checks and reports."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,90 @@
+"""The four labs: what each one is called, where it lives and what it needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.errors import LabError
+
+ROOT = Path(__file__).resolve().parent.parent
+LABS = ROOT / "labs"
+CHECKS = ROOT / "checks"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A lab chapter: its id, title, environment provider and readiness."""
+
+    id: str
+    title: str
+    provider: str
+    network: str | None = None
+    compose_projects: tuple[str, ...] = ()
+    ready: bool = True
+    not_ready_reason: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def source_dir(self) -> Path:
+        """The chapter's folder in the repository (nbgrader source notebooks)."""
+        return LABS / self.id
+
+    @property
+    def checks_dir(self) -> Path:
+        """The chapter's pytest check modules."""
+        return CHECKS / self.id
+
+    def notebooks(self) -> list[Path]:
+        """The chapter's numbered notebooks, in reading order."""
+        return sorted(self.source_dir.glob("[0-9][0-9]-*.ipynb"))
+
+
+CHAPTERS: dict[str, Chapter] = {
+    c.id: c
+    for c in (
+        Chapter(
+            "ch10",
+            "Containerise a microservice (Docker part; Kubernetes steps pending)",
+            provider="docker",
+            network="ch10-lab",
+            compose_projects=("ch10",),
+        ),
+        Chapter(
+            "ch14",
+            "Zero-downtime deployments, configs and secrets on Docker Swarm",
+            provider="swarm",
+            ready=False,
+            not_ready_reason="the ch14 Swarm lab is not written yet (issue: ch14 lab)",
+        ),
+        Chapter(
+            "ch15",
+            "Introduction to Kubernetes",
+            provider="kind",
+            ready=False,
+            not_ready_reason="the ch15 Kubernetes lab is not written yet",
+        ),
+        Chapter(
+            "ch16",
+            "Deploy, update and secure an application on Kubernetes",
+            provider="kind",
+            ready=False,
+            not_ready_reason="the ch16 Kubernetes lab is not written yet",
+        ),
+    )
+}
+
+
+def get(chapter_id: str, *, need_ready: bool = True) -> Chapter:
+    """Look a chapter up by id (``ch10``, ``10`` or ``CH10``); LabError if unknown."""
+    key = chapter_id.strip().lower()
+    if key.isdigit():
+        key = f"ch{key}"
+    chapter = CHAPTERS.get(key)
+    if chapter is None:
+        known = ", ".join(CHAPTERS)
+        raise LabError(f"unknown chapter {chapter_id!r}: the chapters are {known}")
+    if need_ready and not chapter.ready:
+        raise LabError(f"{chapter.id}: {chapter.not_ready_reason}; ready now: "
+                       + ", ".join(c.id for c in CHAPTERS.values() if c.ready))
+    return chapter

@@ -1,0 +1,270 @@
+"""The ``lab`` command: environments, images, notebooks, checks.
+
+Exit codes everywhere: 0 success, 1 checks (or a notebook) failed, 2 usage or
+environment error (one line on stderr saying what to do), 130 interrupted.
+Heavy modules are imported inside commands so ``lab --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from grader.errors import LabError
+
+app = typer.Typer(
+    help="Hands-on Docker, Swarm and Kubernetes labs, and their grader.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+env_app = typer.Typer(help="Prepare, inspect and tear down a chapter's environment.",
+                      no_args_is_help=True)
+images_app = typer.Typer(help="Build, save and load the lab images (no registry needed).",
+                         no_args_is_help=True)
+app.add_typer(env_app, name="env")
+app.add_typer(images_app, name="images")
+
+Chapter = Annotated[str, typer.Argument(help="chapter: ch10, ch14, ch15 or ch16")]
+
+
+def _out():
+    from rich.console import Console
+    return Console(highlight=False)
+
+
+def _err():
+    from rich.console import Console
+    return Console(stderr=True, highlight=False)
+
+
+def _progress(transient: bool = True):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+    from rich.progress import TimeElapsedColumn
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=_err(),
+                    transient=transient, disable=not sys.stderr.isatty())
+
+
+@app.command()
+def chapters():
+    """List the chapters and whether each is ready."""
+    from rich.table import Table
+
+    from grader.chapters import CHAPTERS
+    t = Table("chapter", "title", "environment", "ready")
+    for c in CHAPTERS.values():
+        t.add_row(c.id, c.title, c.provider, "yes" if c.ready else f"no: {c.not_ready_reason}")
+    _out().print(t)
+
+
+@app.command()
+def doctor(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False):
+    """What this machine can do: Docker engine, swarm, Compose, kind, kubectl, context."""
+    import json
+
+    from grader import doctor as doc
+    facts = doc.gather()
+    if as_json:
+        print(json.dumps(facts, indent=2))
+    else:
+        from rich.table import Table
+        t = Table("what", "finding", "", title="lab doctor", title_justify="left")
+        for what, finding, ok in doc.rows(facts):
+            t.add_row(what, finding, "[green]✔[/]" if ok else "[yellow]✘[/]")
+        _out().print(t)
+    raise typer.Exit(0 if facts["docker"]["reachable"] else 2)
+
+
+@env_app.command("up")
+def env_up(chapter: Chapter):
+    """Build missing images and create what the chapter needs (labelled)."""
+    from grader import chapters, providers
+    ch = chapters.get(chapter)
+    prov = providers.for_chapter(ch)
+    done = prov.up(progress=True)
+    for line in done or ["already up"]:
+        _out().print(f"{ch.id}: {line}")
+
+
+@env_app.command("down")
+def env_down(chapter: Chapter):
+    """Remove everything labelled for the chapter, and nothing else."""
+    from grader import chapters, providers
+    ch = chapters.get(chapter)
+    gone = providers.for_chapter(ch).down()
+    _out().print(f"{ch.id}: removed {gone}")
+
+
+@env_app.command("status")
+def env_status(chapter: Annotated[Optional[str], typer.Argument(help="one chapter")] = None,
+               as_json: Annotated[bool, typer.Option("--json")] = False):
+    """Show each ready chapter's network, containers and missing images."""
+    import json
+
+    from rich.table import Table
+
+    from grader import chapters, engine, providers
+    client = engine.client()
+    chs = [chapters.get(chapter)] if chapter else [c for c in chapters.CHAPTERS.values() if c.ready]
+    states = [providers.for_chapter(c, client).status() for c in chs]
+    if as_json:
+        print(json.dumps(states, indent=2))
+        return
+    t = Table("chapter", "network", "containers", "missing images")
+    for s in states:
+        ctrs = ", ".join(f"{n} ({st})" for n, st in sorted(s["containers"].items())) or "none"
+        t.add_row(s["chapter"], s["network"] or "not created", ctrs,
+                  ", ".join(s["missing_images"]) or "none")
+    _out().print(t)
+
+
+@images_app.command("build")
+def images_build(names: Annotated[Optional[list[str]], typer.Argument(
+                     help="images to build (default: all), e.g. redis or clabs/redis:7.0")] = None,
+                 force: Annotated[bool, typer.Option(help="rebuild without the cache")] = False):
+    """Build the lab images locally, base layer included (debootstrap when offline)."""
+    from rich.table import Table
+
+    from grader import images
+    results = images.build(names or None, progress=True, force=force)
+    t = Table("image", "size", "seconds", "")
+    for r in results:
+        t.add_row(r.name, f"{r.size / 1e6:.0f} MB", f"{r.seconds:.1f}", "cached" if r.cached else "built")
+    _out().print(t)
+
+
+@images_app.command("save")
+def images_save(file: Annotated[Path, typer.Argument(help="tarball to write")]):
+    """Write every lab image into one tarball (for a classroom without a registry)."""
+    from grader import images
+    images.save(file)
+    _out().print(f"saved lab images to {file}")
+
+
+@images_app.command("load")
+def images_load(file: Annotated[Path, typer.Argument(help="tarball made by `lab images save`")]):
+    """Load lab images from a tarball made by `lab images save`."""
+    from grader import images
+    loaded = images.load(file)
+    _out().print(f"loaded {len(loaded)} image(s) from {file}")
+
+
+@app.command()
+def start(chapter: Chapter,
+          no_browser: Annotated[bool, typer.Option("--no-browser", help="print the URL only")] = False,
+          port: Annotated[int, typer.Option(help="JupyterLab port (0: a free one)")] = 0):
+    """Prepare the environment and open JupyterLab on the chapter's workbook."""
+    from grader import chapters, launch, providers, workspace
+    ch = chapters.get(chapter)
+    for line in providers.for_chapter(ch).up(progress=True):
+        _err().print(f"{ch.id}: {line}")
+    ws, _ = workspace.create(ch)
+    launch.jupyter(ws, no_browser=no_browser, port=port, say=_err().print)
+
+
+@app.command()
+def run(chapter: Chapter,
+        solution: Annotated[bool, typer.Option("--solution", help="run the reference solution")] = False,
+        notebook: Annotated[Optional[Path], typer.Option(help="run this notebook instead")] = None):
+    """Execute the chapter's notebooks with papermill against the environment."""
+    from rich.table import Table
+
+    from grader import chapters, execute, providers
+    ch = chapters.get(chapter)
+    prov = providers.for_chapter(ch)
+    notebooks, cwd, note = execute.plan(ch, solution=solution, notebook=notebook)
+    if note:
+        _err().print(note)
+    prov.up(progress=True)
+    with _progress(transient=True) as bar:
+        task = bar.add_task("notebooks", total=len(notebooks))
+
+        def started(nb):
+            bar.update(task, description=nb.name, completed=notebooks.index(nb))
+
+        results = execute.run(notebooks, cwd, prov.params(), on_start=started)
+    t = Table("notebook", "seconds", "result", title=f"lab run {ch.id} in {cwd}", title_justify="left")
+    for r in results:
+        t.add_row(r.notebook.name, f"{r.seconds:.1f}", "[green]ok[/]" if r.ok else f"[red]{r.error}[/]")
+    for nb in notebooks[len(results):]:
+        t.add_row(nb.name, "", "[dim]not run[/]")
+    _out().print(t)
+    raise typer.Exit(0 if all(r.ok for r in results) and len(results) == len(notebooks) else 1)
+
+
+@app.command()
+def check(chapter: Chapter,
+          only: Annotated[Optional[list[str]], typer.Option(
+              "--only", help="a check id or step (ch10.multistage); repeatable")] = None,
+          as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+          junit: Annotated[Optional[Path], typer.Option(help="also write JUnit XML here")] = None,
+          lab_dir: Annotated[Optional[Path], typer.Option(
+              help="the student's lab folder (default: the chapter's workspace)")] = None):
+    """Run the chapter's checks and show what passes, with hints for what does not."""
+    from grader import chapters, engine, report, runner, workspace
+    from grader.checks import summary
+    ch = chapters.get(chapter)
+    folder = (lab_dir or workspace.path(ch.id)).expanduser().resolve()
+    if not folder.is_dir():
+        raise LabError(f"no lab folder at {folder}: run `lab start {ch.id}` first, "
+                       "or pass --lab-dir")
+    engine.client(timeout=10)  # one clear line now, instead of every check erroring
+    with _progress(transient=True) as bar:
+        task = bar.add_task(f"checking {ch.id}", total=None)
+        results = runner.run(ch, folder, only=only,
+                             on_total=lambda n: bar.update(task, total=n),
+                             on_start=lambda nodeid: bar.advance(task))
+    if junit:
+        junit.write_text(report.to_junit(results, ch.id))
+    if as_json:
+        print(report.to_json(results, ch.id, folder))
+    else:
+        _out().print(report.table(results, f"lab check {ch.id}  ({folder})"))
+    raise typer.Exit(summary(results)["exit_code"])
+
+
+def _explain(err: Exception) -> str:
+    """One line for an unexpected error; engine trouble named as such."""
+    mod = type(err).__module__ or ""
+    text = str(err).strip().splitlines()[0][:300] if str(err).strip() else ""
+    if mod.startswith(("docker", "requests", "urllib3")) or isinstance(err, ConnectionError):
+        from grader import engine
+        return (f"the Docker engine at {engine.endpoint()} failed: {type(err).__name__}: {text}"
+                " — is it still running?")
+    return f"unexpected {type(err).__name__}: {text} (set LAB_DEBUG=1 to see the traceback)"
+
+
+def main() -> None:
+    """Entry point: run the app, turning errors into one line and an exit code."""
+    import click
+
+    try:
+        code = app(standalone_mode=False)
+    except LabError as err:
+        print(f"lab: {err}", file=sys.stderr)
+        sys.exit(err.code)
+    except click.exceptions.Abort:
+        print("lab: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        print("lab: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(2 if err.exit_code == 2 else err.exit_code)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as err:  # never a traceback for a user; LAB_DEBUG=1 shows it
+        import os
+        if os.environ.get("LAB_DEBUG"):
+            raise
+        print(f"lab: {_explain(err)}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Wait for eventually-consistent state with a bounded timeout, never a bare sleep."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class Timeout(AssertionError):
+    """The condition did not become true in time; the message says what was last seen."""
+
+
+def wait_for(probe: Callable[[], T], *, timeout: float, interval: float = 0.1,
+             what: str = "condition") -> T:
+    """Call ``probe`` until it returns a truthy value or ``timeout`` seconds pass.
+
+    Exceptions from the probe count as "not yet"; the last one is reported on timeout.
+    """
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while True:
+        try:
+            value = probe()
+            if value:
+                return value
+            last = value
+        except Exception as err:  # a probe failing is "not yet", until the deadline
+            last = err
+        if time.monotonic() >= deadline:
+            raise Timeout(f"{what} not reached within {timeout:g}s (last: {last!r})")
+        time.sleep(interval)
