@@ -28,6 +28,13 @@ def command(workspace: Path, *, port: int, token: str, no_browser: bool) -> list
             f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0"]
     if no_browser:
         argv.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--allow-root")  # containers and CI machines often run as root
+    # the student's workbook is not an nbgrader course folder: keep the instructor
+    # extensions (formgrader, course list) out of the student's server
+    off = ", ".join(f"'nbgrader.server_extensions.{e}': False"
+                    for e in ("formgrader", "course_list", "assignment_list"))
+    argv.append(f"--ServerApp.jpserver_extensions={{{off}}}")
     return argv
 
 

@@ -13,11 +13,16 @@ class Timeout(AssertionError):
     """The condition did not become true in time; the message says what was last seen."""
 
 
+class GaveUp(AssertionError):
+    """Raised by a probe when waiting longer cannot help (the process it waits on died)."""
+
+
 def wait_for(probe: Callable[[], T], *, timeout: float, interval: float = 0.1,
              what: str = "condition") -> T:
     """Call ``probe`` until it returns a truthy value or ``timeout`` seconds pass.
 
-    Exceptions from the probe count as "not yet"; the last one is reported on timeout.
+    Exceptions from the probe count as "not yet" (the last one is reported on timeout),
+    except :class:`GaveUp`, which ends the wait at once.
     """
     deadline = time.monotonic() + timeout
     last: object = None
@@ -27,6 +32,8 @@ def wait_for(probe: Callable[[], T], *, timeout: float, interval: float = 0.1,
             if value:
                 return value
             last = value
+        except GaveUp:
+            raise
         except Exception as err:  # a probe failing is "not yet", until the deadline
             last = err
         if time.monotonic() >= deadline:

@@ -52,7 +52,9 @@ class LocalDocker:
     def params(self) -> dict:
         """Parameters injected into the chapter's notebooks."""
         import os
-        return {"LAB": self.chapter.id, "LAB_LABEL": labels.lab_label(self.chapter.id),
+        # LAB_LABEL is derived from LAB inside the notebook: papermill cannot parse a
+        # parameter whose value holds "=".
+        return {"LAB": self.chapter.id,
                 "LAB_NETWORK": self.chapter.network or "",
                 "DOCKER_HOST": os.environ.get("DOCKER_HOST", "")}
 
@@ -69,17 +71,19 @@ class LocalDocker:
 
         done: list[str] = []
         created_network = None
+        client = self.client  # the engine first: its absence is the likelier problem
         try:
-            need = images.missing(images.images_for(self.chapter.id), self.client)
-            if need:
-                images.build([s.name for s in need], client=self.client, progress=progress)
-                done.append(f"built {len(need)} image(s): " + ", ".join(s.name for s in need))
             net = self.chapter.network
             if net and not self._network_exists(net):
-                created_network = self.client.networks.create(
+                created_network = client.networks.create(
                     net, driver="bridge", labels=labels.lab_labels(self.chapter.id, "env"))
                 done.append(f"created network {net}")
+            need = images.missing(images.images_for(self.chapter.id), client)
+            if need:
+                images.build([s.name for s in need], client=client, progress=progress)
+                done.append(f"built {len(need)} image(s): " + ", ".join(s.name for s in need))
         except BaseException:
+            # Ctrl-C or a failed build: take back what this call created, then re-raise
             if created_network is not None:
                 created_network.remove()
             raise

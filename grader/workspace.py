@@ -31,8 +31,32 @@ def path(chapter: str) -> Path:
     return home() / chapter
 
 
-def _release(nb_path: Path, dest: Path) -> None:
-    """Write the student version of a source notebook (solutions and outputs cleared)."""
+# nbgrader's stub is Python; in a cell that starts with a cell magic it would be shell
+# or file content. A shell step that is not done yet should stop a run with a clear
+# line; a file step should leave a file that is visibly unwritten, not Python in it.
+PYTHON_STUB = "raise NotImplementedError()"
+CELL_MAGIC_STUBS = {
+    "%%bash": 'echo "this step is not done yet: write its commands in this cell" >&2; exit 1',
+    "%%sh": 'echo "this step is not done yet: write its commands in this cell" >&2; exit 1',
+    "%%writefile": "",
+}
+
+
+def _fit_stubs(nb) -> None:
+    """Swap nbgrader's Python stub for one that suits the cell's magic."""
+    for cell in nb.cells:
+        if cell.cell_type != "code" or PYTHON_STUB not in cell.source:
+            continue
+        magic = cell.source.split(None, 1)[0] if cell.source.strip() else ""
+        if magic in CELL_MAGIC_STUBS:
+            stub = CELL_MAGIC_STUBS[magic]
+            lines = [ln for ln in cell.source.split("\n") if ln.strip() != PYTHON_STUB or stub]
+            cell.source = "\n".join(stub if ln.strip() == PYTHON_STUB else ln for ln in lines)
+
+
+def _release(nb_path: Path, dest: Path, *, keep_solutions: bool = False) -> None:
+    """Write the student version of a source notebook (solutions and outputs cleared);
+    with ``keep_solutions``, only the outputs are cleared (a solution run's workspace)."""
     import nbformat
     from nbgrader.preprocessors import ClearOutput, ClearSolutions
 
@@ -42,8 +66,11 @@ def _release(nb_path: Path, dest: Path) -> None:
         raise LabError(f"{nb_path} is not a valid notebook ({type(err).__name__}: "
                        f"{str(err).splitlines()[0] if str(err) else ''})") from None
     resources: dict = {}
-    for pre in (ClearSolutions(), ClearOutput()):
+    steps = (ClearOutput(),) if keep_solutions else (ClearSolutions(), ClearOutput())
+    for pre in steps:
         nb, resources = pre.preprocess(nb, resources)
+    if not keep_solutions:
+        _fit_stubs(nb)
     nbformat.write(nb, dest)
 
 
@@ -89,7 +116,7 @@ def create(chapter: Chapter, *, solution_run: bool = False) -> tuple[Path, Path 
             if item.name in SKIP:
                 continue
             if item.suffix == ".ipynb":
-                _release(item, tmp / item.name)
+                _release(item, tmp / item.name, keep_solutions=solution_run)
             elif item.is_dir():
                 shutil.copytree(item, tmp / item.name,
                                 ignore=shutil.ignore_patterns(*SKIP))

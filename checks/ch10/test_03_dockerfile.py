@@ -41,8 +41,8 @@ def test_v1_image(state):
 
 
 def _serves_health(client, image, labels):
-    with throwaway(client, image, labels=labels, port=USER_PORT) as (_, port):
-        reply = wait_http(f"http://127.0.0.1:{port}/healthz", timeout=15)
+    with throwaway(client, image, labels=labels, port=USER_PORT) as (ctr, port):
+        reply = wait_http(f"http://127.0.0.1:{port}/healthz", timeout=15, container=ctr)
     assert reply.body.strip().lower().startswith("ok"), f"/healthz said {reply.body[:80]!r}"
 
 

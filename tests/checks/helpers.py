@@ -1,0 +1,54 @@
+"""Helpers for proving checks both ways: run chosen checks on a lab folder."""
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import chapters, runner
+
+SOLUTIONS = chapters.LABS
+
+
+def run_checks(lab_dir: Path, *only: str) -> dict:
+    """Run checks (ids or prefixes) of the chapter named by the first id; id → Result."""
+    chapter = chapters.get(only[0].split(".")[0])
+    results = runner.run(chapter, lab_dir, only=list(only))
+    return {r.check.id: r for r in results}
+
+
+def release_with_solutions(chapter: str, dest: Path) -> Path:
+    """A lab folder as a student who solved everything would have it: the lab's
+    material, the reference files from solutions/, and the source notebooks (their
+    answer cells hold the solutions)."""
+    src = SOLUTIONS / chapter
+    for item in src.iterdir():
+        if item.name == "solutions":
+            continue
+        if item.is_dir():
+            shutil.copytree(item, dest / item.name, dirs_exist_ok=True)
+        else:
+            shutil.copy2(item, dest / item.name)
+    shutil.copytree(src / "solutions", dest, dirs_exist_ok=True)
+    return dest
+
+
+@pytest.fixture
+def solved_ch10(tmp_path) -> Path:
+    return release_with_solutions("ch10", tmp_path / "ch10")
+
+
+def set_answer_cell(notebook: Path, grade_id: str, source: str) -> None:
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            cell.source = source
+    nbformat.write(nb, notebook)
+
+
+@pytest.fixture
+def grader_image_labels():
+    """Labels for images a test builds, so `lab env down ch10` could find them too."""
+    from grader.labels import lab_labels
+    return lab_labels("ch10", "grader")

@@ -1,0 +1,30 @@
+import pytest
+
+from grader import chapters, images, providers
+
+
+@pytest.mark.engine
+def test_interrupted_env_up_takes_back_what_it_created(engine, monkeypatch):
+    ch = chapters.get("ch10")
+    prov = providers.for_chapter(ch, engine)
+    prov.down()
+    assert prov.status()["network"] is None
+
+    def interrupted(*a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(images, "missing", lambda specs, client: specs[:1])
+    monkeypatch.setattr(images, "build", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        prov.up(progress=False)
+    assert prov.status()["network"] is None
+    monkeypatch.undo()
+    assert any("network" in line for line in prov.up(progress=False))
+    assert prov.up(progress=False) == []  # idempotent
+    assert prov.status()["network"] == "ch10-lab"
+
+
+def test_unknown_provider_is_a_clear_error():
+    ch = chapters.Chapter("chX", "x", provider="nomad")
+    with pytest.raises(providers.LabError, match="nomad"):
+        providers.for_chapter(ch)
