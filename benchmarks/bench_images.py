@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader import images, labels, rootfs  # noqa: E402
+from grader import images, labels, rootfs
 
 
 def remove_ours(client, names: set[str]) -> list[str]:

@@ -21,6 +21,7 @@ class Chapter:
     provider: str
     network: str | None = None
     compose_projects: tuple[str, ...] = ()
+    stacks: tuple[str, ...] = ()
     ready: bool = True
     not_ready_reason: str = ""
     notes: tuple[str, ...] = field(default=())
@@ -54,8 +55,8 @@ CHAPTERS: dict[str, Chapter] = {
             "ch14",
             "Zero-downtime deployments, configs and secrets on Docker Swarm",
             provider="swarm",
-            ready=False,
-            not_ready_reason="the ch14 Swarm lab is not written yet (issue: ch14 lab)",
+            network="ch14-lab",
+            stacks=("web", "myapp", "shop"),
         ),
         Chapter(
             "ch15",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -41,8 +41,14 @@ def _err():
 
 
 def _progress(transient: bool = True):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-    from rich.progress import TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                     MofNCompleteColumn(), TimeElapsedColumn(), console=_err(),
                     transient=transient, disable=not sys.stderr.isatty())
@@ -99,7 +105,7 @@ def env_down(chapter: Chapter):
 
 
 @env_app.command("status")
-def env_status(chapter: Annotated[Optional[str], typer.Argument(help="one chapter")] = None,
+def env_status(chapter: Annotated[str | None, typer.Argument(help="one chapter")] = None,
                as_json: Annotated[bool, typer.Option("--json")] = False):
     """Show each ready chapter's network, containers and missing images."""
     import json
@@ -113,16 +119,19 @@ def env_status(chapter: Annotated[Optional[str], typer.Argument(help="one chapte
     if as_json:
         print(json.dumps(states, indent=2))
         return
-    t = Table("chapter", "network", "containers", "missing images")
+    t = Table("chapter", "network", "containers / services", "missing images")
     for s in states:
         ctrs = ", ".join(f"{n} ({st})" for n, st in sorted(s["containers"].items())) or "none"
+        if "swarm" in s:  # swarm chapters: the swarm and its services, replicas running/wanted
+            svcs = ", ".join(f"{n} {r}" for n, r in sorted(s.get("services", {}).items()))
+            ctrs = f"swarm {s['swarm']}; services: {svcs or 'none'}; containers: {ctrs}"
         t.add_row(s["chapter"], s["network"] or "not created", ctrs,
                   ", ".join(s["missing_images"]) or "none")
     _out().print(t)
 
 
 @images_app.command("build")
-def images_build(names: Annotated[Optional[list[str]], typer.Argument(
+def images_build(names: Annotated[list[str] | None, typer.Argument(
                      help="images to build (default: all), e.g. redis or clabs/redis:7.0")] = None,
                  force: Annotated[bool, typer.Option(help="rebuild without the cache")] = False):
     """Build the lab images locally, base layer included (debootstrap when offline)."""
@@ -168,7 +177,7 @@ def start(chapter: Chapter,
 @app.command()
 def run(chapter: Chapter,
         solution: Annotated[bool, typer.Option("--solution", help="run the reference solution")] = False,
-        notebook: Annotated[Optional[Path], typer.Option(help="run this notebook instead")] = None):
+        notebook: Annotated[Path | None, typer.Option(help="run this notebook instead")] = None):
     """Execute the chapter's notebooks with papermill against the environment."""
     from rich.table import Table
 
@@ -197,12 +206,18 @@ def run(chapter: Chapter,
 
 @app.command()
 def check(chapter: Chapter,
-          only: Annotated[Optional[list[str]], typer.Option(
+          only: Annotated[list[str] | None, typer.Option(
               "--only", help="a check id or step (ch10.multistage); repeatable")] = None,
           as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
-          junit: Annotated[Optional[Path], typer.Option(help="also write JUnit XML here")] = None,
-          lab_dir: Annotated[Optional[Path], typer.Option(
-              help="the student's lab folder (default: the chapter's workspace)")] = None):
+          junit: Annotated[Path | None, typer.Option(help="also write JUnit XML here")] = None,
+          lab_dir: Annotated[Path | None, typer.Option(
+              help="the student's lab folder (default: the chapter's workspace)")] = None,
+          layer: Annotated[list[str] | None, typer.Option(
+              "--layer", help="only checks of this layer: static, live or behaviour "
+                              "(repeatable); static+live is fast enough for every edit")] = None,
+          param: Annotated[list[str] | None, typer.Option(
+              "--param", help="KEY=VALUE for behaviour checks, e.g. update_delay=10 "
+                              "(ch14: seconds between the grader's update batches)")] = None):
     """Run the chapter's checks and show what passes, with hints for what does not."""
     from grader import chapters, engine, report, runner, workspace
     from grader.checks import summary
@@ -211,10 +226,18 @@ def check(chapter: Chapter,
     if not folder.is_dir():
         raise LabError(f"no lab folder at {folder}: run `lab start {ch.id}` first, "
                        "or pass --lab-dir")
+    bad = [p for p in param or [] if "=" not in p or not p.split("=", 1)[0]]
+    if bad:
+        raise LabError(f"--param {bad[0]!r}: write it as KEY=VALUE, e.g. update_delay=10")
+    params = dict(p.split("=", 1) for p in param or [])
+    from grader.checks import LAYERS
+    unknown = [x for x in layer or [] if x not in LAYERS]
+    if unknown:
+        raise LabError(f"--layer {unknown[0]!r}: the layers are {', '.join(LAYERS)}")
     engine.client(timeout=10)  # one clear line now, instead of every check erroring
     with _progress(transient=True) as bar:
         task = bar.add_task(f"checking {ch.id}", total=None)
-        results = runner.run(ch, folder, only=only,
+        results = runner.run(ch, folder, only=only, params=params, layers=layer,
                              on_total=lambda n: bar.update(task, total=n),
                              on_start=lambda nodeid: bar.advance(task))
     if junit:

@@ -45,7 +45,7 @@ class Dockerfile:
     stages: list[Stage]
 
     @classmethod
-    def read(cls, path: Path) -> "Dockerfile":
+    def read(cls, path: Path) -> Dockerfile:
         """Parse ``path``; line continuations and comments are handled by dockerfile-parse."""
         from dockerfile_parse import DockerfileParser
 

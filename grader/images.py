@@ -170,8 +170,16 @@ class _Progress:
     def __enter__(self):
         if self.enabled:
             from rich.console import Console
-            from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress,
-                                       SpinnerColumn, TextColumn, TimeElapsedColumn, TransferSpeedColumn)
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TransferSpeedColumn,
+            )
 
             count = [DownloadColumn(), TransferSpeedColumn()] if self.transfer else [MofNCompleteColumn()]
             self.bar = Progress(SpinnerColumn(), BarColumn(bar_width=24), *count, TimeElapsedColumn(),

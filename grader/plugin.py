@@ -16,6 +16,7 @@ from grader.checks import Check, Result
 
 RESULTS = pytest.StashKey[list]()
 PER_ITEM = pytest.StashKey[dict]()
+DETAILS = pytest.StashKey[dict]()
 
 
 @dataclass
@@ -43,6 +44,8 @@ def pytest_addoption(parser):
                     help="the student's lab folder (default: the workspace of the chapter)")
     group.addoption("--lab-only", action="append", default=[],
                     help="run only checks with this id or id prefix (repeatable)")
+    group.addoption("--lab-layer", action="append", default=[],
+                    help="run only checks of this layer: static, live, behaviour (repeatable)")
     group.addoption("--lab-param", action="append", default=[],
                     help="KEY=VALUE parameter for checks (repeatable)")
 
@@ -58,12 +61,14 @@ def _check_of(item) -> Check | None:
 
 def pytest_collection_modifyitems(config, items):
     only = config.getoption("--lab-only")
-    if not only:
+    layers = config.getoption("--lab-layer")
+    if not only and not layers:
         return
     keep, drop = [], []
     for item in items:
         c = _check_of(item)
-        (keep if c is None or c.selected_by(only) else drop).append(item)
+        wanted = c is None or (c.selected_by(only) and (not layers or c.layer in layers))
+        (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -92,7 +97,11 @@ def pytest_runtest_makereport(item, call):
     if store["result"] is not None:
         return
     if report.when == "setup" and report.failed:
-        store["result"] = Result(c, "error", _message(call.excinfo))
+        # a fixture that asserts (a behaviour check's service is missing) is the
+        # student's to fix: fail; anything else means the check could not run
+        err = call.excinfo.value
+        store["result"] = Result(c, "fail" if isinstance(err, AssertionError) else "error",
+                                 _message(call.excinfo))
     elif report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         store["result"] = Result(c, "error", f"could not run: {reason}")
@@ -111,6 +120,7 @@ def pytest_runtest_teardown(item, nextitem):
     if store and store["result"] is not None:
         res = store["result"]
         res.seconds = store["seconds"]
+        res.details = item.stash.get(DETAILS, {}) or res.details
         item.config.stash[RESULTS].append(res)
 
 
@@ -189,3 +199,21 @@ def grader_labels(lab) -> dict:
     """Labels for anything a behaviour check creates, so tear-down can find it."""
     from grader.labels import lab_labels
     return lab_labels(lab.chapter, "grader")
+
+
+@pytest.fixture(scope="session")
+def swarm(docker_client):
+    """The swarm's services, tasks, configs, secrets and nodes, read once for the run."""
+    from grader.swarmstate import SwarmState
+    t0 = time.perf_counter()
+    snapshot = SwarmState.collect(docker_client)
+    snapshot.seconds = time.perf_counter() - t0
+    return snapshot
+
+
+@pytest.fixture
+def details(request) -> dict:
+    """A dict a check fills with figures (requests, latency…); they reach the report."""
+    found: dict = {}
+    request.node.stash[DETAILS] = found
+    return found

@@ -21,6 +21,10 @@ class Removed:
     networks: list[str] = field(default_factory=list)
     volumes: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    configs: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    swarm: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         parts = [f"{len(v)} {k}" for k, v in vars(self).items() if v]
@@ -143,12 +147,14 @@ class LocalDocker:
         }
 
 
-PROVIDERS = {LocalDocker.name: LocalDocker}
+def _providers() -> dict:
+    from grader.swarm import LocalSwarm
+    return {LocalDocker.name: LocalDocker, LocalSwarm.name: LocalSwarm}
 
 
 def for_chapter(chapter: Chapter, client=None):
     """The provider instance for ``chapter``; LabError if that provider does not exist yet."""
-    cls = PROVIDERS.get(chapter.provider)
+    cls = _providers().get(chapter.provider)
     if cls is None:
         raise LabError(f"{chapter.id} needs the {chapter.provider!r} environment, "
                        "which this version does not provide yet")

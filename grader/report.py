@@ -32,6 +32,7 @@ def table(results: list[Result], title: str):
             if r.message:
                 todo.append(f"\n    seen: {r.message}", style="italic")
             todo.append(f"\n    do:   {r.check.hint}\n")
+    measured = [r for r in results if r.status == "pass" and r.details.get("summary")]
     s = summary(results)
     c = s["counts"]
     pending = sorted({r.check.hint for r in results if r.status == "n/a"})
@@ -39,6 +40,12 @@ def table(results: list[Result], title: str):
                 f"{c['fail']} failed, {c['error']} errors, {c['n/a']} not available yet",
                 style="bold")
     parts = [t]
+    if measured:
+        seen = Text()
+        for r in measured:
+            seen.append(f"\n{r.check.id}: ", style="bold")
+            seen.append(str(r.details["summary"]))
+        parts += [Text("Measured", style="bold underline"), seen]
     if todo:
         parts += [Text("What to do", style="bold underline"), todo]
     if pending:

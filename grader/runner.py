@@ -47,7 +47,8 @@ def pending(chapter: Chapter, only: list[str] | None) -> list[Result]:
 
 
 def run(chapter: Chapter, lab_dir: Path, *, only: list[str] | None = None,
-        params: dict | None = None, on_start=None, on_total=None) -> list[Result]:
+        params: dict | None = None, layers: list[str] | None = None, on_start=None,
+        on_total=None) -> list[Result]:
     """Run the chapter's checks against ``lab_dir`` and the current engine state."""
     import pytest
 
@@ -60,6 +61,8 @@ def run(chapter: Chapter, lab_dir: Path, *, only: list[str] | None = None,
             "-p", "no:terminal", "-p", "no:warnings", "--lab-dir", str(lab_dir)]
     for pattern in only or []:
         args += ["--lab-only", pattern]
+    for layer in layers or []:
+        args += ["--lab-layer", layer]
     for key, value in (params or {}).items():
         args += ["--lab-param", f"{key}={value}"]
     collector = _Collector(on_start, on_total)
@@ -69,7 +72,7 @@ def run(chapter: Chapter, lab_dir: Path, *, only: list[str] | None = None,
     if code not in (0, 1, 5) or collector.config is None:
         raise LabError(f"{chapter.id} checks did not run (pytest exit code {int(code)})")
     results = list(collector.config.stash[plugin.RESULTS])
-    results += pending(chapter, only)
+    results += [r for r in pending(chapter, only) if not layers or r.check.layer in layers]
     if only and not results:
         raise LabError(f"no {chapter.id} check matches {' '.join(only)}: "
                        f"run `lab check {chapter.id}` to see the check ids")

@@ -112,7 +112,7 @@ class DockerState:
     networks: list[dict] = field(default_factory=list)
 
     @classmethod
-    def collect(cls, client) -> "DockerState":
+    def collect(cls, client) -> DockerState:
         """Read containers, images and networks with a handful of API calls."""
         api = client.api
         containers = [Container(api.inspect_container(c["Id"]))

@@ -3,10 +3,9 @@ make that image small with a multi-stage build on a pinned base."""
 
 import re
 
+from checks.ch10.names import MAX_FINAL_IMAGE_MB, USER_PORT, USER_V1, USER_V2
 from grader.checks import check
 from grader.probes import throwaway, wait_http
-
-from checks.ch10.names import MAX_FINAL_IMAGE_MB, USER_PORT, USER_V1, USER_V2
 
 V1_FILE = "user/Dockerfile.v1"
 V2_FILE = "user/Dockerfile"

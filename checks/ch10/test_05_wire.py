@@ -3,11 +3,15 @@ finding them by container name (not `--network host`)."""
 
 import secrets
 
+from checks.ch10.names import (
+    DB_CONTAINER,
+    REDIS_CONTAINER,
+    USER_CONTAINER,
+    USER_PORT,
+    USER_V2,
+)
 from grader.checks import check
 from grader.probes import host_url, http
-
-from checks.ch10.names import (DB_CONTAINER, REDIS_CONTAINER, USER_CONTAINER, USER_PORT,
-                               USER_V2)
 
 TRIO = (USER_CONTAINER, DB_CONTAINER, REDIS_CONTAINER)
 BUILTIN = {"bridge", "host", "none"}

@@ -4,10 +4,9 @@ from pathlib import Path
 
 import yaml
 
+from checks.ch10.names import COMPOSE_PROJECT, USER_PORT
 from grader.checks import check
 from grader.probes import host_url, http
-
-from checks.ch10.names import COMPOSE_PROJECT, USER_PORT
 
 NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 SERVICES = ("user", "mysql", "redis")

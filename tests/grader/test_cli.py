@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 LAB = [sys.executable, "-m", "grader.cli"]
 
 
@@ -91,3 +89,10 @@ def test_help_is_fast():
     subprocess.run([str(Path(sys.executable).parent / "lab"), "--help"], capture_output=True)
     # a figure, not an assert on speed: benchmarks/ measures it
     print(f"lab --help: {time.perf_counter() - t0:.3f}s")
+
+
+def test_bad_layer_and_param_are_one_line(tmp_path):
+    p = lab("check", "ch14", "--lab-dir", str(tmp_path), "--layer", "bogus")
+    assert p.returncode == 2 and "the layers are static, live, behaviour" in one_line_error(p)
+    p = lab("check", "ch14", "--lab-dir", str(tmp_path), "--param", "update_delay")
+    assert p.returncode == 2 and "KEY=VALUE" in one_line_error(p)

@@ -8,6 +8,7 @@ toolbox container. Everything they create is labelled as selftest and removed.
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -88,9 +89,9 @@ def test_manifest_is_well_formed(specs):
 def test_every_image_of_the_architecture_is_listed(specs):
     expected = {
         "clabs/debian:bookworm", "clabs/golang:1.19", "clabs/redis:7.0", "clabs/mariadb:10.11",
-        "clabs/postgres:15", "clabs/nginx:v1", "clabs/nginx:v2", "clabs/toolbox:1.0",
-        "clabs/whoami:1.0", "clabs/pets-web:2.0", "clabs/pets-web:2.1", "clabs/probes-demo:2.0",
-        "clabs/echoserver:1.0", "clabs/dind:20.10",
+        "clabs/postgres:15", "clabs/nginx:v1", "clabs/nginx:v2", "clabs/nginx:broken", "clabs/toolbox:1.0",
+        "clabs/whoami:1.0", "clabs/loadgen:1.0", "clabs/pets-web:2.0", "clabs/pets-web:2.1",
+        "clabs/probes-demo:2.0", "clabs/echoserver:1.0", "clabs/dind:20.10",
     }
     assert {s.name for s in specs} == expected
 
@@ -142,8 +143,8 @@ def test_every_image_labels_itself(specs):
     ("redis", ["clabs/redis:7.0"]),
     ("clabs/redis:7.0", ["clabs/redis:7.0"]),
     ("redis:7.0", ["clabs/redis:7.0"]),
-    ("nginx", ["clabs/nginx:v1", "clabs/nginx:v2"]),
-    ("clabs/nginx", ["clabs/nginx:v1", "clabs/nginx:v2"]),
+    ("nginx", ["clabs/nginx:v1", "clabs/nginx:v2", "clabs/nginx:broken"]),
+    ("clabs/nginx", ["clabs/nginx:v1", "clabs/nginx:v2", "clabs/nginx:broken"]),
     ("nginx:v2", ["clabs/nginx:v2"]),
     ("pets-web:2.1", ["clabs/pets-web:2.1"]),
 ])
@@ -318,7 +319,7 @@ def test_redis_answers_ping_as_a_non_root_user(lab):
     answer = lambda: lab.toolbox.exec_run(["sh", "-c", f"printf 'PING\\r\\n' | nc -N -w 2 {redis.name} 6379"]).output
     assert b"+PONG" in wait_for(answer, 20, what="redis PONG")
     status = redis.exec_run(["cat", "/proc/1/status"]).output.decode()
-    assert re.search(r"^Uid:\s+[1-9]", status, re.M), "redis-server must not run as root"
+    assert re.search(r"^Uid:\s+[1-9]", status, re.MULTILINE), "redis-server must not run as root"
     assert redis.exec_run(["redis-cli", "ping"]).output.strip() == b"PONG"
 
 
@@ -528,3 +529,105 @@ def test_a_failing_build_is_one_clear_error(engine, built, tmp_path):
     assert spec.name in message and "step 3/" in message and "boom-output" in message
     assert "\n" not in message and "Removing intermediate" not in message
     assert images.missing([spec], engine)
+
+
+# --- clabs/loadgen: the traffic the grader sends during a rolling update -------------------
+
+def loadgen(lab, name, *args, timeout=60):
+    """Run clabs/loadgen with ``args`` to its end: (exit code, its stdout lines as JSON)."""
+    container = lab.run("clabs/loadgen:1.0", name, command=list(args))
+    code = container.wait(timeout=timeout)["StatusCode"]
+    lines = container.logs(stdout=True, stderr=True).decode().splitlines()
+    return code, [json.loads(line) for line in lines]
+
+
+def check_summary(summary):
+    assert summary["event"] == "summary"
+    assert sum(summary["errors"].values()) == summary["failed"] <= summary["requests"]
+    assert sum(summary["answers"].values()) == summary["requests"] - summary["failed"]
+    assert summary["rate"] == pytest.approx(summary["requests"] / summary["seconds"], rel=0.01, abs=0.1)
+    assert len(summary["failed_at"]) == min(20, summary["failed"])
+    assert summary["failed_at"] == sorted(summary["failed_at"])
+
+
+@pytest.mark.engine
+def test_loadgen_counts_requests_and_stops_on_sigterm(lab):
+    web = lab.run("clabs/nginx:v1", "lg-web")
+    answered(lab, f"http://{web.name}/version")
+    gen = lab.run("clabs/loadgen:1.0", "loadgen", command=["-url", f"http://{web.name}/version", "-concurrency", "2"])
+    wait_for(lambda: b"first-answer" in gen.logs(), 20, what="loadgen's first answer")
+    time.sleep(1)
+    gen.stop(timeout=10)  # SIGTERM: the way the grader ends a run
+    assert gen.wait(timeout=10)["StatusCode"] == 0
+    first, summary = [json.loads(line) for line in gen.logs().decode().splitlines()]
+    assert first["event"] == "first-answer" and first["answer"] == "v1" and 0 <= first["seconds"] < 20
+    check_summary(summary)
+    assert summary["requests"] > 10 and summary["failed"] == 0 and summary["errors"] == {}
+    assert summary["answers"] == {"v1": summary["requests"]} and summary["failed_at"] == []
+    assert 0 < summary["p50_ms"] <= summary["p99_ms"] <= summary["max_ms"] < 2000
+
+
+@pytest.mark.engine
+def test_loadgen_counts_failures(lab):
+    # nothing listens on port 81 of the toolbox: every connection is refused
+    code, events = loadgen(lab, "lg-refused", "-url", f"http://{lab.toolbox.name}:81/", "-duration", "2s",
+                           "-rate", "50")
+    assert code == 0 and [e["event"] for e in events] == ["summary"]
+    summary = events[0]
+    check_summary(summary)
+    assert 50 <= summary["requests"] <= 110 and summary["failed"] == summary["requests"]
+    assert summary["errors"] == {"connect: connection refused": summary["failed"]}
+    assert summary["answers"] == {} and summary["p50_ms"] is None and len(summary["failed_at"]) == 20
+    assert 0 <= summary["failed_at"][0] < summary["failed_at"][-1] <= summary["seconds"]
+    # a name that does not resolve fails too
+    code, events = loadgen(lab, "lg-nxdomain", "-url", f"http://no-such-host-{lab.suffix}/", "-duration", "1")
+    assert code == 0 and events[-1]["failed"] == events[-1]["requests"] > 0
+    assert all(kind.startswith("resolve: ") for kind in events[-1]["errors"])
+
+
+@pytest.mark.engine
+def test_loadgen_spreads_over_the_addresses_of_a_name(lab, engine):
+    alias = f"lg-web-{lab.suffix}"  # docker's DNS answers a shared alias with every container's address
+    for version in ("v1", "v2"):
+        endpoint = engine.api.create_endpoint_config(aliases=[alias])
+        web = lab.run(f"clabs/nginx:{version}", f"lg-{version}", networking_config={lab.network.name: endpoint})
+        answered(lab, f"http://{web.name}/version")
+    code, events = loadgen(lab, "lg-spread", "-url", f"http://{alias}/version", "-duration", "2s")
+    assert code == 0
+    summary = events[-1]
+    check_summary(summary)
+    assert summary["failed"] == 0 and set(summary["answers"]) == {"v1", "v2"}
+    # round robin over the sorted addresses, one connection per request: an even split
+    assert min(summary["answers"].values()) > summary["requests"] * 0.4, summary["answers"]
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("args, complaint", [
+    ([], "-url is required"),
+    (["-url", "ftp://example/"], "must be http://"),
+    (["-url", "http://web/", "-concurrency", "0"], "-concurrency"),
+    (["-url", "http://web/", "-timeout", "soon"], "-timeout"),
+])
+def test_loadgen_refuses_bad_flags_in_one_line(lab, args, complaint):
+    container = lab.run("clabs/loadgen:1.0", f"lg-flags-{uuid.uuid4().hex[:4]}", command=args)
+    assert container.wait(timeout=20)["StatusCode"] == 2
+    lines = container.logs(stdout=True, stderr=True).decode().splitlines()
+    assert len(lines) == 1, lines
+    event = json.loads(lines[0])
+    assert event["event"] == "error" and complaint in event["message"]
+
+
+# --- clabs/nginx:broken: the release a rolling update must not finish ----------------------
+
+@pytest.mark.engine
+def test_nginx_broken_answers_500_everywhere(lab):
+    web = lab.run("clabs/nginx:broken", "nginx-broken")
+    status, page = answered(lab, f"http://{web.name}/")
+    assert status == 500 and "Version broken" in page
+    assert lab.http(f"http://{web.name}/version") == (500, "broken\n")
+    for path, method in (("/index.html", "GET"), ("/version/", "GET"), ("/a/b?c=d", "GET"), ("/", "POST")):
+        assert lab.http(f"http://{web.name}{path}", "-X", method)[0] == 500, (method, path)
+    # a swarm healthcheck of the lab fails, as it must
+    assert web.exec_run(["wget", "-qO", "-", "http://localhost/version"]).exit_code != 0
+    code, events = loadgen(lab, "lg-broken", "-url", f"http://{web.name}/version", "-duration", "1")
+    assert code == 0 and events[-1]["errors"] == {"status 500": events[-1]["requests"]} and events[-1]["requests"]

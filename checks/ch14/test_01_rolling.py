@@ -1,0 +1,113 @@
+"""ch14.rolling: a stack of 10 nginx replicas updated 2 at a time, 10 s apart — and the
+grader's own rolling update under traffic, which must lose no request."""
+
+import pytest
+
+from checks.ch14 import names as n
+from checks.ch14.params import behaviour_params
+from grader import rollout, stackfile
+from grader.checks import check
+from grader.traffic import Traffic
+
+
+@check("ch14.rolling.file", "stack.yaml: service web, 10 replicas, updates 2 at a time "
+       "every 10s", points=2, layer="static",
+       hint="In stack.yaml, service `web`: image clabs/nginx:v1, deploy: {replicas: 10, "
+            "update_config: {parallelism: 2, delay: 10s}}, on the external network ch14-lab.")
+def test_stack_file(stack):
+    web = stackfile.service(stack(n.ROLLING_FILE), "web", n.ROLLING_FILE)
+    deploy = web.get("deploy") or {}
+    assert deploy.get("replicas") == n.ROLLING_REPLICAS, \
+        f"deploy.replicas is {deploy.get('replicas')!r}, not {n.ROLLING_REPLICAS}"
+    upd = deploy.get("update_config") or {}
+    assert upd.get("parallelism") == n.ROLLING_PARALLELISM, \
+        f"update_config.parallelism is {upd.get('parallelism')!r}, not {n.ROLLING_PARALLELISM}"
+    assert stackfile.duration(upd.get("delay")) == n.ROLLING_DELAY, \
+        f"update_config.delay is {upd.get('delay')!r}, not 10s"
+    assert str(web.get("image", "")).startswith("clabs/nginx:"), \
+        f"service web runs {web.get('image')!r}, not the lab's clabs/nginx image"
+
+
+@check("ch14.rolling.spec", "Service web_web: 10 replicas, parallelism 2, delay 10s",
+       points=2, layer="live",
+       hint="docker stack deploy -c stack.yaml web (the stack's name makes the service "
+            "web_web); `docker service inspect --pretty web_web` shows the update settings.")
+def test_service_spec(service_of):
+    svc = service_of(n.ROLLING_SERVICE)
+    assert svc.replicas == n.ROLLING_REPLICAS, f"{svc.name} wants {svc.replicas} replicas, not 10"
+    par = svc.update_config["Parallelism"]
+    assert par == n.ROLLING_PARALLELISM, f"{svc.name} updates {par} task(s) at a time, not 2"
+    assert svc.update_delay == n.ROLLING_DELAY, \
+        f"{svc.name} waits {svc.update_delay:g}s between batches, not 10s"
+
+
+@check("ch14.rolling.updated", "Every task of web_web runs clabs/nginx:v2, update completed",
+       points=2, layer="live",
+       hint="docker service update --image clabs/nginx:v2 web_web, then watch "
+            "`docker service ps web_web` until every running task is on v2.")
+def test_updated_to_v2(service_of, swarm):
+    svc = service_of(n.ROLLING_SERVICE)
+    assert svc.image == n.NGINX_V2, f"{svc.name} is set to {svc.image}, not {n.NGINX_V2}"
+    running = swarm.running_tasks(svc)
+    assert len(running) == svc.replicas, \
+        f"{len(running)} of {svc.replicas} tasks of {svc.name} are running"
+    old = [swarm.task_image(t) for t in running if swarm.task_image(t) != n.NGINX_V2]
+    assert not old, f"{len(old)} running task(s) still on {old[0]}"
+    assert svc.update_status in (None, "completed"), \
+        f"the last update of {svc.name} ended {svc.update_status!r}, not completed"
+
+
+@pytest.fixture(scope="module")
+def rolled(request, docker_client):
+    """The grader rolls web_web to the other nginx version and back under traffic."""
+    from grader.labels import lab_labels
+
+    params = behaviour_params(request.config)
+    delay, timeout = params["update_delay"], params["timeout"]
+    api = docker_client.api
+    attrs = rollout.inspect(api, n.ROLLING_SERVICE)
+    rollout.ensure_idle(attrs)
+    original = attrs["Spec"]
+    image = original["TaskTemplate"]["ContainerSpec"]["Image"].split("@", 1)[0]
+    other = n.NGINX_V1 if image == n.NGINX_V2 else n.NGINX_V2
+    runs, notes = [], []
+    with Traffic(docker_client, f"http://tasks.{n.ROLLING_SERVICE}/version", n.NETWORK,
+                 lab_labels("ch14", "grader")) as traffic:
+        try:
+            runs.append(rollout.apply(api, n.ROLLING_SERVICE, rollout.with_changes(
+                original, image=other, delay_s=delay), timeout=timeout))
+            runs.append(rollout.apply(api, n.ROLLING_SERVICE, rollout.with_changes(
+                original, delay_s=delay), timeout=timeout))
+        finally:
+            summary = traffic.stop()
+            notes.append(rollout.restore(api, n.ROLLING_SERVICE, original, timeout=timeout))
+    return {"runs": runs, "traffic": summary, "notes": notes,
+            "order": original.get("UpdateConfig", {}).get("Order", "stop-first"),
+            "parallelism": original.get("UpdateConfig", {}).get("Parallelism", 1)}
+
+
+@check("ch14.rolling.batches", "A rolling update of web_web takes down at most 2 tasks at "
+       "once", points=3, layer="behaviour",
+       hint="The grader updates web_web to the other nginx version and back, counting "
+            "running tasks every 0.2 s. Keep update_config.parallelism at 2 and 10 replicas.")
+def test_batches(rolled, details):
+    runs = rolled["runs"]
+    details["rollouts"] = [r.line() for r in runs]
+    for r in runs:
+        assert r.state == "completed", f"the grader's update ended {r.state!r}: {r.message}"
+    worst = max(r.max_down for r in runs)
+    details["max_down"] = worst
+    assert worst <= n.ROLLING_PARALLELISM, \
+        f"{worst} tasks were down at once during the update (parallelism allows 2)"
+
+
+@check("ch14.rolling.traffic", "No request fails while web_web rolls to a new version",
+       points=3, layer="behaviour",
+       hint="The grader sends requests to every task (tasks.web_web) during its update. "
+            "Failures mean too few tasks served at some moment: keep 10 replicas and "
+            "parallelism 2, or use update_config.order: start-first.")
+def test_no_failed_requests(rolled, details):
+    s = rolled["traffic"]
+    details.update(s.as_details(), order=rolled["order"], summary=s.line())
+    assert s.requests > 0, "the traffic generator sent no request"
+    assert s.failed == 0, s.line()
