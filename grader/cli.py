@@ -85,10 +85,15 @@ def doctor(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] =
 
 
 @env_app.command("up")
-def env_up(chapter: Chapter):
+def env_up(chapter: Chapter,
+           provider: Annotated[str | None, typer.Option(
+               help="ch14: swarm (a single-node swarm on this engine, the default) or "
+                    "swarm-dind (a multi-node swarm of docker-in-docker nodes)")] = None):
     """Build missing images and create what the chapter needs (labelled)."""
     from grader import chapters, providers
     ch = chapters.get(chapter)
+    if provider:
+        providers.choose(ch, provider)
     prov = providers.for_chapter(ch)
     done = prov.up(progress=True)
     for line in done or ["already up"]:
@@ -101,6 +106,7 @@ def env_down(chapter: Chapter):
     from grader import chapters, providers
     ch = chapters.get(chapter)
     gone = providers.for_chapter(ch).down()
+    providers.choose(ch, None)
     _out().print(f"{ch.id}: removed {gone}")
 
 
@@ -168,8 +174,10 @@ def start(chapter: Chapter,
     """Prepare the environment and open JupyterLab on the chapter's workbook."""
     from grader import chapters, launch, providers, workspace
     ch = chapters.get(chapter)
-    for line in providers.for_chapter(ch).up(progress=True):
+    prov = providers.for_chapter(ch)
+    for line in prov.up(progress=True):
         _err().print(f"{ch.id}: {line}")
+    providers.activate(prov)  # JupyterLab's kernels inherit DOCKER_HOST
     ws, _ = workspace.create(ch)
     launch.jupyter(ws, no_browser=no_browser, port=port, say=_err().print)
 
@@ -184,6 +192,7 @@ def run(chapter: Chapter,
     from grader import chapters, execute, providers
     ch = chapters.get(chapter)
     prov = providers.for_chapter(ch)
+    providers.activate(prov)
     notebooks, cwd, note = execute.plan(ch, solution=solution, notebook=notebook)
     if note:
         _err().print(note)
@@ -234,6 +243,8 @@ def check(chapter: Chapter,
     unknown = [x for x in layer or [] if x not in LAYERS]
     if unknown:
         raise LabError(f"--layer {unknown[0]!r}: the layers are {', '.join(LAYERS)}")
+    from grader import providers
+    providers.activate(providers.for_chapter(ch))
     engine.client(timeout=10)  # one clear line now, instead of every check erroring
     with _progress(transient=True) as bar:
         task = bar.add_task(f"checking {ch.id}", total=None)

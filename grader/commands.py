@@ -17,6 +17,8 @@ ALIASES = {
     ("container", "inspect"): ("inspect",), ("image", "ls"): ("images",),
     ("image", "build"): ("build",), ("image", "pull"): ("pull",),
     ("image", "rm"): ("rmi",), ("builder", "build"): ("build",),
+    ("service", "remove"): ("service", "rm"), ("stack", "remove"): ("stack", "rm"),
+    ("stack", "up"): ("stack", "deploy"),
 }
 
 # Short flags and their long names, per (sub)command; "*" applies everywhere.
@@ -33,7 +35,10 @@ SHORT = {
              "-w": "--workdir", "-d": "--detach"},
     "service update": {"-d": "--detach", "-q": "--quiet"},
     "service create": {"-d": "--detach", "-e": "--env", "-p": "--publish", "-l": "--label",
-                       "-q": "--quiet", "-u": "--user", "-w": "--workdir"},
+                       "-q": "--quiet", "-u": "--user", "-w": "--workdir", "-t": "--tty"},
+    "stack deploy": {"-c": "--compose-file"},
+    "secret create": {"-l": "--label", "-d": "--driver"},
+    "config create": {"-l": "--label"},
 }
 
 # Flags that take no value (everything else starting with -- takes one).

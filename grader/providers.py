@@ -148,14 +148,48 @@ class LocalDocker:
 
 
 def _providers() -> dict:
+    from grader.dind import DindSwarm
     from grader.swarm import LocalSwarm
-    return {LocalDocker.name: LocalDocker, LocalSwarm.name: LocalSwarm}
+    return {LocalDocker.name: LocalDocker, LocalSwarm.name: LocalSwarm,
+            DindSwarm.name: DindSwarm}
+
+
+def _choice(chapter_id: str):
+    from grader.rootfs import cache_dir
+    return cache_dir() / "env" / f"{chapter_id}-provider"
+
+
+def choose(chapter: Chapter, name: str | None) -> None:
+    """Remember ``name`` as the chapter's provider (``lab env up ch14 --provider
+    swarm-dind``); None forgets the choice. Only providers of the same family qualify:
+    a swarm chapter takes ``swarm`` or ``swarm-dind``."""
+    f = _choice(chapter.id)
+    if name is None:
+        f.unlink(missing_ok=True)
+        return
+    family = [n for n in _providers() if n.split("-")[0] == chapter.provider.split("-")[0]]
+    if name not in family:
+        raise LabError(f"{chapter.id} runs on {' or '.join(family)}, not {name!r}")
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_text(name)
 
 
 def for_chapter(chapter: Chapter, client=None):
-    """The provider instance for ``chapter``; LabError if that provider does not exist yet."""
-    cls = _providers().get(chapter.provider)
+    """The provider instance for ``chapter``: the one chosen at ``env up``, else the
+    chapter's default; LabError if that provider does not exist yet."""
+    f = _choice(chapter.id)
+    name = f.read_text().strip() if f.exists() else chapter.provider
+    cls = _providers().get(name)
     if cls is None:
-        raise LabError(f"{chapter.id} needs the {chapter.provider!r} environment, "
+        raise LabError(f"{chapter.id} needs the {name!r} environment, "
                        "which this version does not provide yet")
     return cls(chapter, client)
+
+
+def activate(provider) -> None:
+    """Point this process (and the notebooks and checks it starts) at the provider's
+    engine when it has its own (a dind swarm's node-1), unless DOCKER_HOST is set."""
+    import os
+    host = provider.params().get("DOCKER_HOST")
+    if host and not os.environ.get("DOCKER_HOST"):
+        os.environ["DOCKER_HOST"] = host

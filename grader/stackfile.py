@@ -11,12 +11,11 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 
 
 def duration(value) -> float | None:
-    """Seconds from a compose duration (``"10s"``, ``"1m30s"``); numbers are seconds.
-    None when the value is not a duration."""
-    if isinstance(value, bool) or value is None:
+    """Seconds from a compose duration (``"10s"``, ``"1m30s"``); None when the value is
+    not one. A bare number is not: ``docker stack deploy`` rejects ``delay: 10``
+    ("must be a string")."""
+    if not isinstance(value, str):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
     text = str(value).strip()
     parts = _PART.findall(text)
     if not parts or "".join(n + u for n, u in parts) != text:

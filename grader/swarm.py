@@ -81,7 +81,7 @@ class LocalSwarm(LocalDocker):
                 client.swarm.leave(force=True)
                 _marker(self.chapter.id).unlink(missing_ok=True)
             raise
-        return done or ["nothing to do: the swarm, the network and the images are ready"]
+        return done
 
     def _services(self) -> list:
         return [s for s in self.client.services.list()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from checks.ch14 import names
 from grader import stackfile
 
 

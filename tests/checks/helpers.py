@@ -23,6 +23,7 @@ def release_with_solutions(chapter: str, dest: Path) -> Path:
     material, the reference files from solutions/, and the source notebooks (their
     answer cells hold the solutions)."""
     src = SOLUTIONS / chapter
+    dest.mkdir(parents=True, exist_ok=True)
     for item in src.iterdir():
         if item.name == "solutions":
             continue

@@ -28,3 +28,18 @@ def test_unknown_provider_is_a_clear_error():
     ch = chapters.Chapter("chX", "x", provider="nomad")
     with pytest.raises(providers.LabError, match="nomad"):
         providers.for_chapter(ch)
+
+
+def test_provider_choice_is_remembered_and_forgotten(tmp_path, monkeypatch):
+    from grader import chapters, providers
+    from grader.errors import LabError
+    monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path))
+    ch14 = chapters.get("ch14")
+    assert type(providers.for_chapter(ch14)).name == "swarm"
+    providers.choose(ch14, "swarm-dind")
+    assert type(providers.for_chapter(ch14)).name == "swarm-dind"
+    providers.choose(ch14, None)
+    assert type(providers.for_chapter(ch14)).name == "swarm"
+    import pytest
+    with pytest.raises(LabError, match="runs on swarm or swarm-dind"):
+        providers.choose(ch14, "docker")

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"clabs.dev/labhttp"
 	_ "github.com/go-sql-driver/mysql"
 	"github.com/gomodule/redigo/redis"
 )
@@ -36,5 +37,6 @@ func main() {
 	_ = flag.CommandLine
 	_, _ = net.ResolveTCPAddr("tcp", ":0")
 	_ = http.Server{Addr: ":0"}
+	_ = labhttp.HeaderNames(http.Header{})
 	log.Println(fmt.Sprint(ctx.Err(), time.Now(), os.Getpid()))
 }

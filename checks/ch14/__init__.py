@@ -1,0 +1,1 @@
+"""ch14: zero-downtime deployments, configs and secrets on Docker Swarm."""
