@@ -317,7 +317,14 @@ class DindSwarm:
         if not any(getattr(m, "name", None) == volume for m in made):
             made.append(self.client.volumes.create(volume, labels=labels.lab_labels(cid, CREATED_BY)))
         first = node == self.nodes[0]
-        host_config = api.create_host_config(binds={volume: {"bind": "/var/lib/docker", "mode": "rw"}},
+        from grader import workspace
+        binds = {volume: {"bind": "/var/lib/docker", "mode": "rw"}}
+        # the notebooks bind-mount lab files (`-v $PWD/dev-secrets:/run/secrets`): the
+        # node's engine resolves that path in the node, so the workspaces must be there
+        home = workspace.home()
+        home.mkdir(parents=True, exist_ok=True)
+        binds[str(home)] = {"bind": str(home), "mode": "ro"}
+        host_config = api.create_host_config(binds=binds,
                                              port_bindings={API_PORT: ("127.0.0.1", None)} if first else None)
         host_config.update(run_options(mode))
         created = api.create_container(
