@@ -6,7 +6,7 @@ containers of ``clabs/dind:20.10`` (container names ``<chapter>-node-<i>``, host
 nodes are managers (``node-1`` is the leader), the rest workers; default 1 manager and
 4 workers, or ``LAB_DIND_MANAGERS`` / ``LAB_DIND_WORKERS``. The inner engines start
 empty and cannot pull, so the chapter's images are saved once from the outer engine
-and loaded into every node in parallel.
+and loaded into every node in parallel (:mod:`grader.dindimages`).
 
 Only node-1's inner dockerd listens on TCP (2375, no TLS), published on the outer
 engine's 127.0.0.1 with an ephemeral port: that address is the notebooks' DOCKER_HOST.
@@ -18,19 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
-from grader import engine, labels, poll
+from grader import dindimages, engine, labels, poll
 from grader.chapters import Chapter
+from grader.dindimages import BASE_IMAGE, NODE_IMAGE, node_images  # noqa: F401  BASE_IMAGE: re-exported
 from grader.errors import LabError
 
-NODE_IMAGE = "clabs/dind:20.10"
-BASE_IMAGE = "clabs/debian:bookworm"
 CREATED_BY = "swarm-dind"
 NODE_LABEL = "org.container-labs.node"
 ROLE_LABEL = "org.container-labs.swarm-role"
@@ -110,15 +105,6 @@ def join_command(token: str, manager_addr: str, advertise_addr: str) -> list[str
 def label_filters(chapter_id: str) -> dict:
     """The filter that selects exactly what this provider made on the outer engine."""
     return {"label": [labels.lab_label(chapter_id), f"{labels.CREATED_BY}={CREATED_BY}"]}
-
-
-def node_images(chapter_id: str) -> list[str]:
-    """The images the nodes need: the chapter's own (not the node image) and their base."""
-    from grader import images
-
-    specs = images.images_for(chapter_id)
-    mine = [s.name for s in specs if chapter_id in s.chapters and s.name != NODE_IMAGE]
-    return ([BASE_IMAGE] if mine and any(s.name == BASE_IMAGE for s in specs) else []) + mine
 
 
 def _env_count(var: str, default: int) -> int:
@@ -380,13 +366,8 @@ class DindSwarm:
 
     def _load_images(self, names: list[str], ctrs: list, progress: bool) -> int:
         """Save ``names`` once from the outer engine, load them into every node at once."""
-        from grader import images
-
-        with tempfile.TemporaryDirectory(prefix="clabs-dind-") as tmp:
-            tarball = Path(tmp) / "images.tar"
-            images.save(tarball, names, client=self.client, progress=progress)
-            self._load_everywhere(tarball, ctrs, progress)
-            return tarball.stat().st_size
+        # a method of its own, so that a test can interrupt up() right after the swarm forms
+        return dindimages.load_images(self.client, names, ctrs, progress=progress)
 
     def share_images(self, names: list[str], *, progress: bool = False) -> None:
         """Copy images from node-1 (built there, e.g. by the notebooks) to every other node.
@@ -394,57 +375,9 @@ class DindSwarm:
         The nodes cannot pull, so a service whose image exists only on node-1 has its tasks
         rejected elsewhere ("No such image"); this makes the image available on every node.
         """
-        from docker.errors import APIError
-
         inner, others = self.inner(timeout=600), [c for c in self._containers()
                                                   if c.labels.get(NODE_LABEL) != self.nodes[0].hostname]
-        with tempfile.TemporaryDirectory(prefix="clabs-dind-") as tmp:
-            tarball = Path(tmp) / "images.tar"
-            try:
-                response = inner.api._get(inner.api._url("/images/get"), params={"names": names},
-                                          stream=True, timeout=None)
-                inner.api._raise_for_status(response)
-            except APIError as err:
-                raise LabError(f"node-1 cannot save {', '.join(names)}: {err.explanation or err}") from None
-            with open(tarball, "wb") as out:
-                out.writelines(response.iter_content(chunk_size=1 << 20))
-            if others:
-                self._load_everywhere(tarball, others, progress)
-
-    def _load_everywhere(self, tarball: Path, ctrs: list, progress: bool) -> None:
-        """``docker load`` the tarball into every container of ``ctrs``, in parallel."""
-        from grader import images
-
-        pool = ThreadPoolExecutor(len(ctrs))
-        try:
-            with images._Progress(progress, tarball.stat().st_size * len(ctrs),
-                                  f"loading into {len(ctrs)} nodes", transfer=True) as ui:
-                results = list(pool.map(lambda c: (c.name, *self._load_into(c, tarball, ui.advance)), ctrs))
-        finally:  # Ctrl-C: do not wait for the loads, up() removes the nodes under them
-            pool.shutdown(wait=False, cancel_futures=True)
-        for name, code, out in results:
-            if code != 0:
-                raise LabError(f"{name}: docker load failed: {(out.strip().splitlines() or [code])[-1]}")
-
-    def _load_into(self, ctr, tarball: Path, advance) -> tuple[int, str]:
-        """``docker exec -i NODE docker load -q < tarball`` through the SDK."""
-        from docker.utils.socket import frames_iter
-
-        api = self.client.api
-        exec_id = api.exec_create(ctr.id, ["docker", "load", "-q"], stdin=True)["Id"]
-        sock = api.exec_start(exec_id, socket=True)
-        raw = getattr(sock, "_sock", sock)
-        try:
-            raw.settimeout(600)
-            with open(tarball, "rb") as f:
-                while block := f.read(1 << 20):
-                    raw.sendall(block)
-                    advance(len(block))
-            raw.shutdown(socket.SHUT_WR)
-            out = b"".join(data for _, data in frames_iter(raw, tty=False))
-        finally:
-            sock.close()
-        return api.exec_inspect(exec_id)["ExitCode"], out.decode(errors="replace")
+        dindimages.share_images(inner, self.client, names, others, progress=progress)
 
     # --- down ---------------------------------------------------------------------
 

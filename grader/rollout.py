@@ -52,6 +52,14 @@ def ensure_idle(attrs: dict) -> None:
                              "wait until `docker service ps` settles, then check again")
 
 
+def spec_to_restore(api, name: str) -> dict:
+    """The spec of an idle service ``name``, which a behaviour check puts back at the end;
+    an AssertionError when the service is missing or being updated."""
+    attrs = inspect(api, name)
+    ensure_idle(attrs)
+    return attrs["Spec"]
+
+
 def with_changes(spec: dict, *, image: str | None = None, secrets: list | None = None,
                  delay_s: float | None = None) -> dict:
     """A copy of ``spec`` with another image, secret list or update delay."""

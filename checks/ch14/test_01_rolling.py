@@ -65,9 +65,7 @@ def rolled(request, docker_client):
     params = behaviour_params(request.config)
     delay, timeout = params["update_delay"], params["timeout"]
     api = docker_client.api
-    attrs = rollout.inspect(api, n.ROLLING_SERVICE)
-    rollout.ensure_idle(attrs)
-    original = attrs["Spec"]
+    original = rollout.spec_to_restore(api, n.ROLLING_SERVICE)
     image = original["TaskTemplate"]["ContainerSpec"]["Image"].split("@", 1)[0]
     other = n.NGINX_V1 if image == n.NGINX_V2 else n.NGINX_V2
     runs, notes = [], []

@@ -63,9 +63,7 @@ def broken_release(request, docker_client):
     """The grader updates shop_web to the broken image and waits for swarm's verdict."""
     params = behaviour_params(request.config)
     api = docker_client.api
-    attrs = rollout.inspect(api, n.ROLLBACK_SERVICE)
-    rollout.ensure_idle(attrs)
-    original = attrs["Spec"]
+    original = rollout.spec_to_restore(api, n.ROLLBACK_SERVICE)
     result = rollout.apply(api, n.ROLLBACK_SERVICE, rollout.with_changes(
         original, image=n.NGINX_BROKEN), timeout=params["timeout"])
     after = rollout.inspect(api, n.ROLLBACK_SERVICE)

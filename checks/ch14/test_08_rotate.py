@@ -49,9 +49,7 @@ def rotated(request, docker_client):
 
     params = behaviour_params(request.config)
     api = docker_client.api
-    attrs = rollout.inspect(api, n.SECRETS_SERVICE)
-    rollout.ensure_idle(attrs)
-    original = attrs["Spec"]
+    original = rollout.spec_to_restore(api, n.SECRETS_SERVICE)
     names = [r.get("SecretName") for r in original["TaskTemplate"]["ContainerSpec"].get(
         "Secrets") or []]
     assert "db-password-v2" in names, "web has no db-password-v2 to rotate: do the step first"
