@@ -61,8 +61,8 @@ def spec_to_restore(api, name: str) -> dict:
 
 
 def with_changes(spec: dict, *, image: str | None = None, secrets: list | None = None,
-                 delay_s: float | None = None) -> dict:
-    """A copy of ``spec`` with another image, secret list or update delay."""
+                 delay_s: float | None = None, order: str | None = None) -> dict:
+    """A copy of ``spec`` with another image, secret list, update delay or update order."""
     new = copy.deepcopy(spec)
     cs = new["TaskTemplate"]["ContainerSpec"]
     if image is not None:
@@ -71,6 +71,8 @@ def with_changes(spec: dict, *, image: str | None = None, secrets: list | None =
         cs["Secrets"] = secrets
     if delay_s is not None:
         new.setdefault("UpdateConfig", {})["Delay"] = int(delay_s * 1e9)
+    if order is not None:
+        new.setdefault("UpdateConfig", {})["Order"] = order
     return new
 
 

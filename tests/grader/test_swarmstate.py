@@ -54,9 +54,10 @@ def test_not_a_manager():
 
 def test_with_changes_touches_one_thing():
     spec = next(s for s in DUMP["services"] if s["Spec"]["Name"] == "web_web")["Spec"]
-    new = rollout.with_changes(spec, image="clabs/nginx:v1", delay_s=1.5)
+    new = rollout.with_changes(spec, image="clabs/nginx:v1", delay_s=1.5, order="start-first")
     assert new["TaskTemplate"]["ContainerSpec"]["Image"] == "clabs/nginx:v1"
     assert new["UpdateConfig"]["Delay"] == 1_500_000_000
+    assert new["UpdateConfig"]["Order"] == "start-first"
     assert spec["TaskTemplate"]["ContainerSpec"]["Image"].startswith("clabs/nginx:v2")
     new["TaskTemplate"]["ContainerSpec"]["Image"] = spec["TaskTemplate"]["ContainerSpec"]["Image"]
     new["UpdateConfig"] = spec["UpdateConfig"]
