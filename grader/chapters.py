@@ -22,6 +22,9 @@ class Chapter:
     network: str | None = None
     compose_projects: tuple[str, ...] = ()
     stacks: tuple[str, ...] = ()
+    namespace: str | None = None            # Kubernetes chapters: the namespace graded
+    kube_kinds: tuple[str, ...] = ()        # kinds the chapter's checks read (one LIST each)
+    reads: tuple[str, ...] = ("docker",)    # snapshots its checks read: docker, swarm, kube
     ready: bool = True
     not_ready_reason: str = ""
     notes: tuple[str, ...] = field(default=())
@@ -57,18 +60,23 @@ CHAPTERS: dict[str, Chapter] = {
             provider="swarm",
             network="ch14-lab",
             stacks=("web", "myapp", "shop"),
+            reads=("docker", "swarm"),
         ),
         Chapter(
             "ch15",
             "Introduction to Kubernetes",
             provider="kind",
-            ready=False,
-            not_ready_reason="the ch15 Kubernetes lab is not written yet",
+            namespace="ch15",
+            kube_kinds=("Pod", "Service", "EndpointSlice", "ReplicaSet", "PersistentVolumeClaim",
+                        "Ingress", "Event", "Node"),
+            reads=("docker", "kube"),
         ),
         Chapter(
             "ch16",
             "Deploy, update and secure an application on Kubernetes",
             provider="kind",
+            namespace="ch16",
+            reads=("kube",),
             ready=False,
             not_ready_reason="the ch16 Kubernetes lab is not written yet",
         ),

@@ -88,7 +88,9 @@ def doctor(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] =
 def env_up(chapter: Chapter,
            provider: Annotated[str | None, typer.Option(
                help="ch14: swarm (a single-node swarm on this engine, the default) or "
-                    "swarm-dind (a multi-node swarm of docker-in-docker nodes)")] = None):
+                    "swarm-dind (a multi-node swarm of docker-in-docker nodes); ch15/ch16: "
+                    "kind (a kind cluster, the default) or existing (your current kube "
+                    "context: only the chapter's namespace is created)")] = None):
     """Build missing images and create what the chapter needs (labelled)."""
     from grader import chapters, providers
     ch = chapters.get(chapter)
@@ -118,21 +120,26 @@ def env_status(chapter: Annotated[str | None, typer.Argument(help="one chapter")
 
     from rich.table import Table
 
-    from grader import chapters, engine, providers
-    client = engine.client()
+    from grader import chapters, providers
     chs = [chapters.get(chapter)] if chapter else [c for c in chapters.CHAPTERS.values() if c.ready]
-    states = [providers.for_chapter(c, client).status() for c in chs]
+    states = []
+    for c in chs:
+        try:
+            states.append(providers.for_chapter(c).status())
+        except LabError as err:  # one chapter's environment unreachable: say so, go on
+            states.append(providers.Status(c.id, providers.chosen(c), False, "unknown",
+                                           error=str(err)))
+    if all(s.error for s in states):  # nothing could be read: one line, exit 2
+        raise LabError(states[0].error)
     if as_json:
-        print(json.dumps(states, indent=2))
+        print(json.dumps([s.as_dict() for s in states], indent=2))
         return
-    t = Table("chapter", "network", "containers / services", "missing images")
+    t = Table("chapter", "provider", "up", "summary", "objects", "missing images")
     for s in states:
-        ctrs = ", ".join(f"{n} ({st})" for n, st in sorted(s["containers"].items())) or "none"
-        if "swarm" in s:  # swarm chapters: the swarm and its services, replicas running/wanted
-            svcs = ", ".join(f"{n} {r}" for n, r in sorted(s.get("services", {}).items()))
-            ctrs = f"swarm {s['swarm']}; services: {svcs or 'none'}; containers: {ctrs}"
-        t.add_row(s["chapter"], s["network"] or "not created", ctrs,
-                  ", ".join(s["missing_images"]) or "none")
+        objs = ", ".join(f"{n} ({st})" for n, st in sorted(s.objects.items())) or "none"
+        t.add_row(s.chapter, s.provider, "[green]yes[/]" if s.up else "[yellow]no[/]",
+                  s.summary + (f" [red]{s.error}[/]" if s.error else ""), objs,
+                  ", ".join(s.missing_images) or "none")
     _out().print(t)
 
 
@@ -177,7 +184,7 @@ def start(chapter: Chapter,
     prov = providers.for_chapter(ch)
     for line in prov.up(progress=True):
         _err().print(f"{ch.id}: {line}")
-    providers.activate(prov)  # JupyterLab's kernels inherit DOCKER_HOST
+    providers.activate(prov)  # JupyterLab's kernels inherit DOCKER_HOST / KUBECONFIG
     ws, _ = workspace.create(ch)
     launch.jupyter(ws, no_browser=no_browser, port=port, say=_err().print)
 
@@ -226,9 +233,14 @@ def check(chapter: Chapter,
                               "(repeatable); static+live is fast enough for every edit")] = None,
           param: Annotated[list[str] | None, typer.Option(
               "--param", help="KEY=VALUE for behaviour checks, e.g. update_delay=10 "
-                              "(ch14: seconds between the grader's update batches)")] = None):
+                              "(ch14: seconds between the grader's update batches)")] = None,
+          from_dump: Annotated[Path | None, typer.Option(
+              "--from-dump", help="grade this dump (from `lab dump`, or `kubectl get ... -o "
+                                  "json`) instead of the live environment")] = None,
+          namespace: Annotated[str | None, typer.Option(
+              help="Kubernetes namespace to grade (default: the chapter's)")] = None):
     """Run the chapter's checks and show what passes, with hints for what does not."""
-    from grader import chapters, engine, report, runner, workspace
+    from grader import chapters, report, runner, workspace
     from grader.checks import summary
     ch = chapters.get(chapter)
     folder = (lab_dir or workspace.path(ch.id)).expanduser().resolve()
@@ -243,21 +255,64 @@ def check(chapter: Chapter,
     unknown = [x for x in layer or [] if x not in LAYERS]
     if unknown:
         raise LabError(f"--layer {unknown[0]!r}: the layers are {', '.join(LAYERS)}")
-    from grader import providers
-    providers.activate(providers.for_chapter(ch))
-    engine.client(timeout=10)  # one clear line now, instead of every check erroring
+    if from_dump is None:
+        _connect(ch)
     with _progress(transient=True) as bar:
         task = bar.add_task(f"checking {ch.id}", total=None)
         results = runner.run(ch, folder, only=only, params=params, layers=layer,
                              on_total=lambda n: bar.update(task, total=n),
-                             on_start=lambda nodeid: bar.advance(task))
+                             on_start=lambda nodeid: bar.advance(task),
+                             dump=from_dump, namespace=namespace)
     if junit:
         junit.write_text(report.to_junit(results, ch.id))
     if as_json:
         print(report.to_json(results, ch.id, folder))
     else:
-        _out().print(report.table(results, f"lab check {ch.id}  ({folder})"))
+        where = f"{folder}; dump {from_dump}" if from_dump else str(folder)
+        _out().print(report.table(results, f"lab check {ch.id}  ({where})"))
     raise typer.Exit(summary(results)["exit_code"])
+
+
+def _connect(ch) -> None:
+    """Point this process at the chapter's environment and make sure it answers: one
+    clear line now, instead of every check erroring."""
+    from grader import engine, providers
+    prov = providers.for_chapter(ch)
+    providers.activate(prov)
+    if prov.family == "kube":
+        from grader.kube import client
+        client.api_client()
+    else:
+        engine.client(timeout=10)
+
+
+@app.command()
+def dump(chapter: Chapter,
+         file: Annotated[Path, typer.Argument(help="where to write the dump (JSON; - for stdout)")],
+         namespace: Annotated[str | None, typer.Option(
+             help="Kubernetes namespace to read (default: the chapter's)")] = None):
+    """Write what the chapter's checks read (engine, swarm, cluster state) to a file,
+    to be graded later with `lab check CH --from-dump FILE`."""
+    from grader import chapters, snapshots
+    from grader.state import dumpfile
+    ch = chapters.get(chapter)
+    _connect(ch)
+    snaps = snapshots.take(ch, namespace=namespace)
+    dumpfile.write(file, snaps)
+    if str(file) != "-":
+        _err().print(f"{ch.id}: wrote {snapshots.describe(snaps)} to {file}")
+
+
+@app.command()
+def selftest(chapter: Chapter,
+             provider: Annotated[str | None, typer.Option(
+                 help="the environment provider (default: the chapter's)")] = None,
+             keep: Annotated[bool, typer.Option(
+                 "--keep", help="leave the environment up afterwards")] = False):
+    """Prove a chapter on this machine: env up, run the solution, check everything,
+    env down, and print a report."""
+    from grader import selftest as st
+    raise typer.Exit(st.command(chapter, provider, keep))
 
 
 def _explain(err: Exception) -> str:

@@ -46,7 +46,7 @@ BOOLEAN = {"--detach", "--interactive", "--tty", "--force", "--volumes", "--link
            "--help", "--quiet", "--publish-all", "--rm", "--privileged", "--init",
            "--no-cache", "--pull", "--sig-proxy", "--no-stdin", "--rollback", "--all",
            "--no-trunc", "--with-registry-auth", "--insecure", "--read-only",
-           "--force-recreate", "--no-resolve-image"}
+           "--force-recreate", "--no-resolve-image", "--stdin"}
 
 
 class CommandError(ValueError):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import Check, Result
+from grader.checks import Check, NeedsLive, Result
 
 RESULTS = pytest.StashKey[list]()
 PER_ITEM = pytest.StashKey[dict]()
@@ -26,6 +26,8 @@ class LabContext:
     chapter: str
     lab_dir: Path
     params: dict = field(default_factory=dict)
+    namespace: str | None = None  # Kubernetes chapters: the namespace being graded
+    dump: Path | None = None      # grading a dump (`--from-dump`), not a live environment
 
     def path(self, relative: str) -> Path:
         """A file in the student's lab folder."""
@@ -38,6 +40,13 @@ class LabContext:
         return p
 
 
+class Preread:
+    """A dump the runner has read already, handed to the run as a plugin object."""
+
+    def __init__(self, snapshots):
+        self.snapshots = snapshots
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("container-labs")
     group.addoption("--lab-dir", default=None,
@@ -48,6 +57,12 @@ def pytest_addoption(parser):
                     help="run only checks of this layer: static, live, behaviour (repeatable)")
     group.addoption("--lab-param", action="append", default=[],
                     help="KEY=VALUE parameter for checks (repeatable)")
+    group.addoption("--lab-chapter", default=None,
+                    help="the chapter (default: the folder of the check modules)")
+    group.addoption("--lab-namespace", default=None,
+                    help="Kubernetes namespace to grade (default: the chapter's)")
+    group.addoption("--lab-dump", default=None,
+                    help="grade this dump (lab dump) instead of the live environment")
 
 
 def pytest_configure(config):
@@ -74,6 +89,36 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+def _chapter_id(config) -> str:
+    """The chapter of the run: --lab-chapter, else the folder the checks come from."""
+    given = config.getoption("--lab-chapter")
+    if given:
+        return given
+    for arg in config.args:
+        p = Path(arg)
+        if p.name.startswith("ch") and p.name[2:].isdigit():
+            return p.name
+        if p.parent.name.startswith("ch"):
+            return p.parent.name
+    return ""
+
+
+def _dump_path(config) -> Path | None:
+    d = config.getoption("--lab-dump")
+    return Path(d).expanduser().resolve() if d else None
+
+
+def pytest_runtest_setup(item):
+    """Grading a dump, a behaviour check (the grader acts) cannot run: n/a."""
+    c = _check_of(item)
+    if c is not None and c.layer == "behaviour" and _dump_path(item.config):
+        raise NeedsLive("a behaviour check acts on a live environment")
+
+
+def _needs_live(excinfo) -> bool:
+    return excinfo is not None and isinstance(excinfo.value, NeedsLive)
+
+
 def _message(excinfo) -> str:
     """One readable line or two from an exception, without pytest's rewrite detail."""
     err = excinfo.value
@@ -96,7 +141,9 @@ def pytest_runtest_makereport(item, call):
     store["seconds"] += report.duration
     if store["result"] is not None:
         return
-    if report.when == "setup" and report.failed:
+    if report.failed and _needs_live(call.excinfo):
+        store["result"] = Result(c, "n/a", f"needs a live environment: {call.excinfo.value}")
+    elif report.when == "setup" and report.failed:
         # a fixture that asserts (a behaviour check's service is missing) is the
         # student's to fix: fail; anything else means the check could not run
         err = call.excinfo.value
@@ -127,40 +174,109 @@ def pytest_runtest_teardown(item, nextitem):
 # ---- fixtures ---------------------------------------------------------------
 
 
-@pytest.fixture
-def lab(request) -> LabContext:
-    """The chapter (from the check module's folder), lab folder and parameters."""
-    chapter = Path(str(request.path)).parent.name
-    opt = request.config.getoption("--lab-dir")
+def _namespace(config, chapter_id: str) -> str | None:
+    given = config.getoption("--lab-namespace")
+    if given:
+        return given
+    from grader import chapters
+    ch = chapters.CHAPTERS.get(chapter_id)
+    return ch.namespace if ch else None
+
+
+@pytest.fixture(scope="session")
+def lab_context(request) -> LabContext:
+    """The run's chapter, lab folder, parameters, namespace and dump (once per run)."""
+    config = request.config
+    chapter = _chapter_id(config)
+    opt = config.getoption("--lab-dir")
     if opt:
         lab_dir = Path(opt).expanduser().resolve()
     else:
         from grader import workspace
         lab_dir = workspace.path(chapter)
-    params = dict(p.split("=", 1) for p in request.config.getoption("--lab-param") if "=" in p)
-    return LabContext(chapter, lab_dir, params)
+    params = dict(p.split("=", 1) for p in config.getoption("--lab-param") if "=" in p)
+    return LabContext(chapter, lab_dir, params, _namespace(config, chapter), _dump_path(config))
+
+
+@pytest.fixture
+def lab(lab_context) -> LabContext:
+    """The chapter, the student's lab folder, parameters, namespace, dump."""
+    return lab_context
 
 
 @pytest.fixture(scope="session")
-def docker_client():
+def snapshots(request, lab_context):
+    """The dump being graded (``--from-dump``), read once; None for a live run."""
+    if lab_context.dump is None:
+        return None
+    for p in request.config.pluginmanager.get_plugins():
+        if isinstance(p, Preread):
+            return p.snapshots
+    from grader.state import dumpfile
+    return dumpfile.read(lab_context.dump,
+                         namespace=request.config.getoption("--lab-namespace"),
+                         default=lab_context.namespace or "default")
+
+
+def _live_only(lab_context, what: str) -> None:
+    if lab_context.dump is not None:
+        raise NeedsLive(what)
+
+
+@pytest.fixture(scope="session")
+def docker_client(lab_context):
     """A docker SDK client; the check errors with one clear line if the engine is down."""
+    _live_only(lab_context, "it talks to the Docker engine")
     from grader import engine
     return engine.client()
 
 
 @pytest.fixture(scope="session")
-def state(docker_client):
-    """The engine's containers, images and networks, read once for the whole run."""
-    from grader.state import DockerState
+def state(lab_context, snapshots):
+    """The engine's containers, images and networks, read once for the whole run (or
+    from the dump)."""
+    from grader.state.docker import DockerState
+    if snapshots is not None:
+        if snapshots.docker is None:
+            raise NeedsLive("the dump holds no Docker engine state")
+        return snapshots.docker
+    from grader import engine
     t0 = time.perf_counter()
-    snapshot = DockerState.collect(docker_client)
+    snapshot = DockerState.collect(engine.client())
     snapshot.seconds = time.perf_counter() - t0
     return snapshot
 
 
 @pytest.fixture(scope="session")
-def container_host():
+def kube(lab_context, snapshots):
+    """The graded namespace's objects and the cluster-scoped ones the chapter's checks
+    read: one LIST per kind, once for the whole run (or from the dump)."""
+    if snapshots is not None:
+        if snapshots.kube is None:
+            raise NeedsLive("the dump holds no Kubernetes objects")
+        return snapshots.kube
+    from grader import chapters
+    from grader.kube import client, collect
+    ch = chapters.get(lab_context.chapter, need_ready=False)
+    t0 = time.perf_counter()
+    snapshot = collect.collect(client.api_client(), lab_context.namespace or "default",
+                               ch.kube_kinds)
+    snapshot.seconds = time.perf_counter() - t0
+    return snapshot
+
+
+@pytest.fixture(scope="session")
+def kube_api(lab_context):
+    """A Kubernetes ApiClient for checks that act or exec (behaviour, file contents)."""
+    _live_only(lab_context, "it talks to the cluster")
+    from grader.kube import client
+    return client.api_client()
+
+
+@pytest.fixture(scope="session")
+def container_host(lab_context):
     """``container_host("redis-7.0")`` → a testinfra host inside that container."""
+    _live_only(lab_context, "it looks inside a running container")
     import testinfra
     cache: dict = {}
 
@@ -173,8 +289,9 @@ def container_host():
 
 
 @pytest.fixture(scope="session")
-def local_host():
+def local_host(lab_context):
     """A testinfra host for this machine."""
+    _live_only(lab_context, "it runs commands on the grading machine")
     import testinfra
     return testinfra.get_host("local://")
 
@@ -194,19 +311,25 @@ def dockerfiles():
     return get
 
 
-@pytest.fixture
-def grader_labels(lab) -> dict:
+@pytest.fixture(scope="session")
+def grader_labels(lab_context) -> dict:
     """Labels for anything a behaviour check creates, so tear-down can find it."""
     from grader.labels import lab_labels
-    return lab_labels(lab.chapter, "grader")
+    return lab_labels(lab_context.chapter, "grader")
 
 
 @pytest.fixture(scope="session")
-def swarm(docker_client):
-    """The swarm's services, tasks, configs, secrets and nodes, read once for the run."""
-    from grader.swarmstate import SwarmState
+def swarm(lab_context, snapshots):
+    """The swarm's services, tasks, configs, secrets and nodes, read once for the run
+    (or from the dump)."""
+    from grader.state.swarm import SwarmState
+    if snapshots is not None:
+        if snapshots.swarm is None:
+            raise NeedsLive("the dump holds no swarm state")
+        return snapshots.swarm
+    from grader import engine
     t0 = time.perf_counter()
-    snapshot = SwarmState.collect(docker_client)
+    snapshot = SwarmState.collect(engine.client())
     snapshot.seconds = time.perf_counter() - t0
     return snapshot
 

@@ -48,8 +48,10 @@ def pending(chapter: Chapter, only: list[str] | None) -> list[Result]:
 
 def run(chapter: Chapter, lab_dir: Path, *, only: list[str] | None = None,
         params: dict | None = None, layers: list[str] | None = None, on_start=None,
-        on_total=None) -> list[Result]:
-    """Run the chapter's checks against ``lab_dir`` and the current engine state."""
+        on_total=None, dump: Path | None = None, namespace: str | None = None) -> list[Result]:
+    """Run the chapter's checks against ``lab_dir`` and the live environment, or the
+    snapshots in ``dump`` (``lab dump``; checks that must act or look inside a live
+    container are then n/a). ``namespace``: the Kubernetes namespace to grade."""
     import pytest
 
     from grader import plugin
@@ -58,7 +60,17 @@ def run(chapter: Chapter, lab_dir: Path, *, only: list[str] | None = None,
         raise LabError(f"{chapter.id} has no checks yet")
     args = [str(chapter.checks_dir), "-c", str(CHECKS / "pytest.ini"),
             "--rootdir", str(CHECKS), "--disable-plugin-autoload", "-p", "grader.plugin",
-            "-p", "no:terminal", "-p", "no:warnings", "--lab-dir", str(lab_dir)]
+            "-p", "no:terminal", "-p", "no:warnings", "--lab-dir", str(lab_dir),
+            "--lab-chapter", chapter.id]
+    preread = None
+    if dump is not None:
+        from grader.state import dumpfile
+        # read here, once: bad input is one line before any check runs
+        preread = plugin.Preread(dumpfile.read(dump, namespace=namespace,
+                                               default=namespace or chapter.namespace or "default"))
+        args += ["--lab-dump", str(dump)]
+    if namespace:
+        args += ["--lab-namespace", namespace]
     for pattern in only or []:
         args += ["--lab-only", pattern]
     for layer in layers or []:
@@ -66,7 +78,7 @@ def run(chapter: Chapter, lab_dir: Path, *, only: list[str] | None = None,
     for key, value in (params or {}).items():
         args += ["--lab-param", f"{key}={value}"]
     collector = _Collector(on_start, on_total)
-    code = pytest.main(args, plugins=[collector])
+    code = pytest.main(args, plugins=[collector] + ([preread] if preread else []))
     if collector.broken:
         raise LabError(f"{chapter.id} checks could not be loaded: {collector.broken[0]}")
     if code not in (0, 1, 5) or collector.config is None:

@@ -14,3 +14,7 @@ COMPOSE_PROJECT = "ch10"
 USER_PORT = "8080/tcp"
 PASSWORD_VARS = ("MYSQL_ROOT_PASSWORD", "MARIADB_ROOT_PASSWORD", "MYSQL_PASSWORD")
 MAX_FINAL_IMAGE_MB = 40
+
+# ch10.dockerfile, ch10.multistage
+V1_FILE = "user/Dockerfile.v1"
+V2_FILE = "user/Dockerfile"

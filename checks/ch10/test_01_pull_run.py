@@ -1,8 +1,7 @@
 """ch10.pull-run: run Redis from a local image, publish its port, talk to it."""
 
 from checks.ch10.names import REDIS_CONTAINER, REDIS_IMAGE
-from grader.checks import check
-from grader.probes import redis_ping
+from grader.checkkit import check, redis_ping
 
 
 @check("ch10.pull-run.image", "The Redis image is available locally", points=1, layer="live",

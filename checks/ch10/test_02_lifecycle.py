@@ -1,7 +1,6 @@
 """ch10.lifecycle: stop, kill, remove and attach, asked as notebook questions."""
 
-from grader import answers
-from grader.checks import check
+from grader.checkkit import answers, check
 
 ANSWER_CELL = "ch10-lifecycle-answers"
 NOTEBOOK = "01-images-and-containers.ipynb"

@@ -5,9 +5,7 @@ import pytest
 
 from checks.ch14 import names as n
 from checks.ch14.params import behaviour_params
-from grader import rollout, stackfile
-from grader.checks import check
-from grader.traffic import Traffic
+from grader.checkkit import check, rollout, stackfile, Traffic
 
 
 @check("ch14.rolling.file", "stack.yaml: service web, 10 replicas, updates 2 at a time "
@@ -58,10 +56,9 @@ def test_updated_to_v2(service_of, swarm):
 
 
 @pytest.fixture(scope="module")
-def rolled(request, docker_client):
+def rolled(request, docker_client, grader_labels):
     """The grader rolls web_web to the other nginx version stop-first, then back
     start-first, each under its own traffic, so the lab can compare the two orders."""
-    from grader.labels import lab_labels
 
     params = behaviour_params(request.config)
     delay, timeout = params["update_delay"], params["timeout"]
@@ -73,7 +70,7 @@ def rolled(request, docker_client):
     try:
         for order, to in (("stop-first", other), ("start-first", image)):
             with Traffic(docker_client, f"http://tasks.{n.ROLLING_SERVICE}/version",
-                         n.NETWORK, lab_labels("ch14", "grader")) as load:
+                         n.NETWORK, grader_labels) as load:
                 try:
                     runs.append(rollout.apply(api, n.ROLLING_SERVICE, rollout.with_changes(
                         original, image=to, delay_s=delay, order=order), timeout=timeout))

@@ -4,8 +4,7 @@ image's), with tasks that report healthy."""
 import re
 
 from checks.ch14 import names as n
-from grader import stackfile
-from grader.checks import check
+from grader.checkkit import check, stackfile
 
 
 def _options(value: str) -> dict:

@@ -5,8 +5,7 @@ import pytest
 
 from checks.ch14 import names as n
 from checks.ch14.params import behaviour_params
-from grader import rollout, stackfile
-from grader.checks import check
+from grader.checkkit import check, rollout, stackfile
 
 
 def _detect_seconds(hc: dict) -> float:

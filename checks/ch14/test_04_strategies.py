@@ -1,8 +1,7 @@
 """ch14.strategies: rolling, blue-green and canary, and why swarm's routing mesh stands in
 the way of a true blue-green switch for internal services."""
 
-from grader import answers
-from grader.checks import check
+from grader.checkkit import answers, check
 
 NOTEBOOK = "02-health-and-rollback.ipynb"
 ANSWER_CELL = "ch14-strategies-answers"

@@ -3,9 +3,7 @@
 import base64
 
 from checks.ch14 import names as n
-from checks.ch14.conftest import read_files
-from grader import answers
-from grader.checks import check
+from grader.checkkit import answers, check, read_files
 
 NOTEBOOK = "03-configs.ipynb"
 

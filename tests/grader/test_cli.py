@@ -96,3 +96,19 @@ def test_bad_layer_and_param_are_one_line(tmp_path):
     assert p.returncode == 2 and "the layers are static, live, behaviour" in one_line_error(p)
     p = lab("check", "ch14", "--lab-dir", str(tmp_path), "--param", "update_delay")
     assert p.returncode == 2 and "KEY=VALUE" in one_line_error(p)
+
+
+def test_bad_dumps_are_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    for dump, says in ((tmp_path / "missing.json", "no dump at"),
+                       (bad, "not valid JSON (line 1")):
+        p = lab("check", "ch14", "--lab-dir", str(tmp_path), "--from-dump", str(dump))
+        assert p.returncode == 2, p.stderr
+        assert says in one_line_error(p)
+
+
+def test_dump_of_an_unknown_chapter(tmp_path):
+    p = lab("dump", "ch99", str(tmp_path / "x.json"))
+    assert p.returncode == 2 and "unknown chapter" in one_line_error(p)
+    assert not (tmp_path / "x.json").exists()

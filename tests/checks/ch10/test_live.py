@@ -109,6 +109,30 @@ def test_solution_passes_every_check(solved, env):
     assert code == 0
 
 
+def test_dump_round_trip_grades_like_the_live_engine(solved, env, tmp_path):
+    """`lab dump` then `lab check --from-dump`: every static and state check gives the
+    live result; checks that must act or look inside a container say n/a, never fail."""
+    dump = tmp_path / "ch10.json"
+    p = lab("dump", "ch10", str(dump), env=env)
+    assert p.returncode == 0 and dump.is_file(), p.stderr
+    doc = json.loads(dump.read_text())
+    assert doc["kind"] == "LabDump" and doc["docker"]["containers"] and doc["swarm"] is None
+    _, live = check_json(env)
+    code, graded = check_json(env, "--from-dump", str(dump))
+    assert set(graded) == set(live)
+    for cid, c in graded.items():
+        if live[cid]["status"] == "n/a":  # planned checks: n/a both ways
+            assert c["status"] == "n/a", (cid, c)
+        elif live[cid]["layer"] == "behaviour":
+            assert c["status"] == "n/a" and "live environment" in c["message"], (cid, c)
+        elif c["status"] == "n/a":
+            assert live[cid]["status"] == "n/a" or "needs a live environment" in c["message"], (cid, c)
+        else:
+            assert c["status"] == live[cid]["status"], (cid, c, live[cid])
+    assert code == 0
+    assert sum(c["status"] == "pass" for c in graded.values()) >= 15
+
+
 def test_junit_output(solved, env, tmp_path):
     import xml.etree.ElementTree as ET
     out = tmp_path / "ch10.xml"
@@ -239,7 +263,7 @@ def test_env_down_removes_the_lab_and_nothing_else(solved, engine, env):
         assert p.returncode == 0, p.stderr
         assert "removed" in p.stdout
         status = providers.for_chapter(chapters.get("ch10"), engine).status()
-        assert status["containers"] == {} and status["network"] is None
+        assert status.objects == {} and status.network is None
         assert engine.containers.get("not-part-of-the-lab").status == "running"
         assert engine.images.list(name="clabs/redis")  # lab images stay
         assert not engine.images.list(name="user")     # the student's images go

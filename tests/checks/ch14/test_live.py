@@ -157,7 +157,7 @@ def test_the_grader_leaves_nothing_behind(solved, engine):
 
 
 def test_env_down_removes_the_lab_and_nothing_else(solved, env, engine):
-    from grader.swarm import _marker
+    from grader.providers.swarm import _marker
     lab_made_the_swarm = _marker("ch14").exists()
     bystander = engine.services.create("clabs/nginx:v1", name="clabs-selftest-bystander")
     try:

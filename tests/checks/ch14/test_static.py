@@ -106,3 +106,31 @@ def test_unanswered_strategies(solved):
     set_answer_cell(solved / "02-health-and-rollback.ipynb", "ch14-strategies-answers",
                     "# YOUR CODE HERE\nraise NotImplementedError()")
     _fails(solved, "ch14.strategies.answers", "no answer yet")
+
+
+def test_a_recorded_swarm_dump_grades_without_an_engine(solved, tmp_path):
+    """`--from-dump` with the swarm part only (a recorded solved swarm): the swarm state
+    checks pass; checks that need the engine's containers, a look inside a task or to
+    act are n/a — none fails or errors for lack of a live environment."""
+    import json
+    from pathlib import Path
+
+    from grader import chapters, runner
+    recorded = json.loads((Path(__file__).parents[2] / "grader" / "state" / "fixtures"
+                           / "swarm_ch14_solved.json").read_text())
+    dump = tmp_path / "ch14.json"
+    dump.write_text(json.dumps({"apiVersion": "container-labs/v1", "kind": "LabDump",
+                                "chapter": "ch14", "docker": None, "kube": None,
+                                "swarm": {"node_state": "active", "manager": True, **recorded}}))
+    results = {r.check.id: r for r in runner.run(chapters.get("ch14"), solved, dump=dump)}
+    assert not {i: r.message for i, r in results.items() if r.status == "error"}
+    # the recording holds one config and one secret: the dump is graded, not skipped
+    failed = {i: r.message for i, r in results.items() if r.status == "fail"}
+    assert failed == {"ch14.configs.properties": "no config app.properties",
+                      "ch14.secrets.created": "no secret sample-secret, other-secret"}, failed
+    passed = {i for i, r in results.items() if r.status == "pass"}
+    assert {"ch14.rolling.spec", "ch14.rolling.updated", "ch14.configs.hello",
+            "ch14.rollback.service"} <= passed, sorted(passed)
+    na = {i: r.message for i, r in results.items() if r.status == "n/a"}
+    assert all("needs a live environment" in m for m in na.values()), na
+    assert results["ch14.rolling.traffic"].status == "n/a"  # behaviour: the grader acts

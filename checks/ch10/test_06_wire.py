@@ -10,8 +10,7 @@ from checks.ch10.names import (
     USER_PORT,
     USER_V2,
 )
-from grader.checks import check
-from grader.probes import host_url, http
+from grader.checkkit import check, host_url, http
 
 TRIO = (USER_CONTAINER, DB_CONTAINER, REDIS_CONTAINER)
 BUILTIN = {"bridge", "host", "none"}

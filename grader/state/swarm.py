@@ -101,9 +101,8 @@ class Service:
 
 @dataclass
 class SwarmState:
-    """Everything the ch14 live checks read from the swarm, fetched once."""
+    """Everything the ch14 live checks read from the swarm, fetched once; plain data."""
 
-    client: object
     node_state: str = "inactive"
     manager: bool = False
     services: list[Service] = field(default_factory=list)
@@ -120,7 +119,7 @@ class SwarmState:
         info = api.info().get("Swarm") or {}
         state = info.get("LocalNodeState") or "inactive"
         manager = bool(info.get("ControlAvailable"))
-        snap = cls(client, state, manager, networks=api.networks())
+        snap = cls(state, manager, networks=api.networks())
         if state == "active" and manager:
             snap.services = [Service(s) for s in api.services()]
             snap.tasks = api.tasks()
@@ -128,6 +127,19 @@ class SwarmState:
             snap.secrets = api.secrets()
             snap.nodes = api.nodes()
         return snap
+
+    def as_dict(self) -> dict:
+        return {"node_state": self.node_state, "manager": self.manager,
+                "services": [s.attrs for s in self.services], "tasks": self.tasks,
+                "configs": self.configs, "secrets": self.secrets, "nodes": self.nodes,
+                "networks": self.networks}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SwarmState:
+        return cls(data.get("node_state") or "inactive", bool(data.get("manager")),
+                   [Service(a) for a in data.get("services") or []],
+                   *(list(data.get(k) or []) for k in ("tasks", "configs", "secrets", "nodes",
+                                                        "networks")))
 
     def require_manager(self) -> None:
         """An AssertionError the student can act on when there is no swarm to check."""

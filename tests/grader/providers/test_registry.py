@@ -1,6 +1,7 @@
 import pytest
 
 from grader import chapters, images, providers
+from grader.errors import LabError
 
 
 @pytest.mark.engine
@@ -8,7 +9,7 @@ def test_interrupted_env_up_takes_back_what_it_created(engine, monkeypatch):
     ch = chapters.get("ch10")
     prov = providers.for_chapter(ch, engine)
     prov.down()
-    assert prov.status()["network"] is None
+    assert prov.status().network is None
 
     def interrupted(*a, **kw):
         raise KeyboardInterrupt
@@ -17,16 +18,16 @@ def test_interrupted_env_up_takes_back_what_it_created(engine, monkeypatch):
     monkeypatch.setattr(images, "build", interrupted)
     with pytest.raises(KeyboardInterrupt):
         prov.up(progress=False)
-    assert prov.status()["network"] is None
+    assert prov.status().network is None
     monkeypatch.undo()
     assert any("network" in line for line in prov.up(progress=False))
     assert prov.up(progress=False) == []  # idempotent
-    assert prov.status()["network"] == "ch10-lab"
+    assert prov.status().network == "ch10-lab"
 
 
 def test_unknown_provider_is_a_clear_error():
     ch = chapters.Chapter("chX", "x", provider="nomad")
-    with pytest.raises(providers.LabError, match="nomad"):
+    with pytest.raises(LabError, match="nomad"):
         providers.for_chapter(ch)
 
 

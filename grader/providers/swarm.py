@@ -9,10 +9,18 @@ the cache; ``down`` leaves the swarm only when that marker says the lab made it.
 from __future__ import annotations
 
 import json
+import os
 
-from grader import labels, poll
+from grader import engine, labels, poll
 from grader.errors import LabError
-from grader.providers import LocalDocker, Removed
+from grader.providers.base import Ledger, Provider, Removed, Status
+from grader.providers.dockerlab import (
+    down_ledger,
+    lab_filters,
+    network_exists,
+    remove_labelled,
+    undo_docker,
+)
 
 STACK = "com.docker.stack.namespace"
 SERVICE = "com.docker.swarm.service.name"
@@ -29,59 +37,68 @@ def swarm_state(client) -> tuple[str, bool]:
     return info.get("LocalNodeState") or "inactive", bool(info.get("ControlAvailable"))
 
 
-class LocalSwarm(LocalDocker):
+class LocalSwarm(Provider):
     """The local engine as a swarm manager (initialised when it is in no swarm)."""
 
     name = "swarm"
+    family = "swarm"
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = engine.client()
+        return self._client
+
+    def params(self) -> dict:
+        return {"LAB": self.chapter.id, "LAB_NETWORK": self.chapter.network or "",
+                "DOCKER_HOST": os.environ.get("DOCKER_HOST", "")}
 
     def _owned(self, labels_of: dict) -> bool:
         """True when an object's labels say it belongs to this chapter."""
         return (labels_of.get(labels.LAB) == self.chapter.id
                 or labels_of.get(STACK) in self.chapter.stacks)
 
-    def up(self, *, progress: bool = True) -> list[str]:
-        """Make sure of a swarm, the lab network and the images; returns what was done.
-
-        Ctrl-C or a failure half-way takes back what this call created.
-        """
+    def _up(self, ledger: Ledger, *, progress: bool) -> list[str]:
+        """Make sure of a swarm, the lab network and the images."""
         from grader import images
 
         client = self.client
         done: list[str] = []
-        created_swarm = created_net = None
-        try:
-            state, manager = swarm_state(client)
-            if state == "inactive":
-                client.swarm.init(advertise_addr="127.0.0.1", listen_addr="127.0.0.1:2377")
-                created_swarm = True
-                marker = _marker(self.chapter.id)
-                marker.parent.mkdir(parents=True, exist_ok=True)
-                marker.write_text(json.dumps({"created": True}))
-                done.append("initialised a single-node swarm (docker swarm init)")
-            elif state != "active":
-                raise LabError(f"this engine's swarm is {state!r}: fix it (docker swarm leave "
-                               "--force, if it is yours) and run lab env up again")
-            elif not manager:
-                raise LabError("this engine is a swarm worker: run the lab against a manager "
-                               "(set DOCKER_HOST to one)")
-            net = self.chapter.network
-            if net and not self._network_exists(net):
-                created_net = client.networks.create(
-                    net, driver="overlay", attachable=True, scope="swarm",
-                    labels=labels.lab_labels(self.chapter.id, "env"))
-                done.append(f"created overlay network {net} (attachable)")
-            need = images.missing(images.images_for(self.chapter.id), client)
-            if need:
-                images.build([s.name for s in need], client=client, progress=progress)
-                done.append(f"built {len(need)} image(s): " + ", ".join(s.name for s in need))
-        except BaseException:
-            if created_net is not None:
-                created_net.remove()
-            if created_swarm:
-                client.swarm.leave(force=True)
-                _marker(self.chapter.id).unlink(missing_ok=True)
-            raise
+        state, manager = swarm_state(client)
+        if state == "inactive":
+            ledger.about_to("swarm", "local")
+            marker = _marker(self.chapter.id)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(json.dumps({"created": True}))
+            client.swarm.init(advertise_addr="127.0.0.1", listen_addr="127.0.0.1:2377")
+            done.append("initialised a single-node swarm (docker swarm init)")
+        elif state != "active":
+            raise LabError(f"this engine's swarm is {state!r}: fix it (docker swarm leave "
+                           "--force, if it is yours) and run lab env up again")
+        elif not manager:
+            raise LabError("this engine is a swarm worker: run the lab against a manager "
+                           "(set DOCKER_HOST to one)")
+        net = self.chapter.network
+        if net and not network_exists(client, net):
+            ledger.about_to("network", net)
+            client.networks.create(net, driver="overlay", attachable=True, scope="swarm",
+                                   labels=labels.lab_labels(self.chapter.id, "env"))
+            done.append(f"created overlay network {net} (attachable)")
+        need = images.missing(images.images_for(self.chapter.id), client)
+        if need:
+            images.build([s.name for s in need], client=client, progress=progress)
+            done.append(f"built {len(need)} image(s): " + ", ".join(s.name for s in need))
         return done
+
+    def undo(self, entries: list[dict]) -> list[str]:
+        gone = undo_docker(self.client, entries)
+        if any(e["kind"] == "swarm" for e in entries):
+            state, _ = swarm_state(self.client)
+            if state != "inactive":
+                self.client.swarm.leave(force=True)
+                gone.append("swarm")
+            _marker(self.chapter.id).unlink(missing_ok=True)
+        return gone
 
     def _services(self) -> list:
         return [s for s in self.client.services.list()
@@ -93,7 +110,7 @@ class LocalSwarm(LocalDocker):
         from docker.errors import APIError, NotFound
 
         c = self.client
-        gone = Removed()
+        gone = down_ledger(c, self.ledger())
         state, manager = swarm_state(c)
         if state == "active" and manager:
             services = self._services()
@@ -120,9 +137,7 @@ class LocalSwarm(LocalDocker):
                             getattr(gone, kind).append(obj.name)
                         except (NotFound, APIError):
                             pass
-        rest = super().down()  # labelled containers, networks, volumes, images
-        for key in ("containers", "networks", "volumes", "images"):
-            getattr(gone, key).extend(getattr(rest, key))
+        gone.add(remove_labelled(c, self.chapter))
         for net in c.networks.list():
             if (net.attrs.get("Labels") or {}).get(STACK) in self.chapter.stacks:
                 try:
@@ -141,23 +156,34 @@ class LocalSwarm(LocalDocker):
             marker.unlink(missing_ok=True)
         return gone
 
-    def status(self) -> dict:
+    def status(self) -> Status:
         """Swarm state, the lab network, the lab's services, configs and secrets."""
-        base = super().status()
-        state, manager = swarm_state(self.client)
-        base["swarm"] = state + (" (manager)" if manager else "")
+        from grader import images
+
+        c = self.client
+        ctrs: dict[str, str] = {}
+        for flt in lab_filters(self.chapter):
+            for ctr in c.containers.list(all=True, filters=flt):
+                ctrs[ctr.name] = ctr.status
+        state, manager = swarm_state(c)
+        net = self.chapter.network
+        has_net = bool(net) and network_exists(c, net)
+        missing = [s.name for s in images.missing(images.images_for(self.chapter.id), c)]
+        objects = dict(ctrs)
         if state == "active" and manager:
-            tasks = self.client.api.tasks(filters={"desired-state": "running"})
             running: dict[str, int] = {}
-            for t in tasks:
+            for t in c.api.tasks(filters={"desired-state": "running"}):
                 if t["Status"]["State"] == "running":
                     running[t["ServiceID"]] = running.get(t["ServiceID"], 0) + 1
-            base["services"] = {
-                s.name: f"{running.get(s.id, 0)}/"
-                        f"{(s.attrs['Spec'].get('Mode', {}).get('Replicated') or {}).get('Replicas', '-')}"
-                for s in self._services()}
-            base["configs"] = [o.name for o in self.client.configs.list()
-                               if self._owned(o.attrs["Spec"].get("Labels") or {})]
-            base["secrets"] = [o.name for o in self.client.secrets.list()
-                               if self._owned(o.attrs["Spec"].get("Labels") or {})]
-        return base
+            for s in self._services():
+                want = (s.attrs["Spec"].get("Mode", {}).get("Replicated") or {}).get("Replicas", "-")
+                objects[f"service {s.name}"] = f"{running.get(s.id, 0)}/{want}"
+            for kind, items in (("config", c.configs.list()), ("secret", c.secrets.list())):
+                for o in items:
+                    if self._owned(o.attrs["Spec"].get("Labels") or {}):
+                        objects[f"{kind} {o.name}"] = "present"
+        swarm = state + (" (manager)" if manager else "")
+        up = state == "active" and manager and (has_net or not net) and not missing
+        summary = f"swarm {swarm}; " + (f"network {net}" if has_net else "no lab network")
+        return Status(self.chapter.id, self.name, up, summary, network=net if has_net else None,
+                      objects=objects, missing_images=missing, endpoint=engine.endpoint())

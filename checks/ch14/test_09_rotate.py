@@ -6,11 +6,8 @@ import copy
 import pytest
 
 from checks.ch14 import names as n
-from checks.ch14.conftest import read_files
 from checks.ch14.params import behaviour_params
-from grader import poll, rollout
-from grader.checks import check
-from grader.traffic import Traffic
+from grader.checkkit import check, poll, read_files, rollout, Traffic
 
 
 @check("ch14.rotate.service", "Service web reads db-password-v2 as /run/secrets/db-password",
@@ -41,11 +38,10 @@ def _swap(spec: dict, old: str, new_id: str, new_name: str) -> list:
 
 
 @pytest.fixture(scope="module")
-def rotated(request, docker_client):
+def rotated(request, docker_client, grader_labels):
     """The grader rotates web's password to a secret of its own and back, under traffic."""
     from docker.errors import APIError, NotFound
 
-    from grader.labels import lab_labels
 
     params = behaviour_params(request.config)
     api = docker_client.api
@@ -53,7 +49,7 @@ def rotated(request, docker_client):
     names = [r.get("SecretName") for r in original["TaskTemplate"]["ContainerSpec"].get(
         "Secrets") or []]
     assert "db-password-v2" in names, "web has no db-password-v2 to rotate: do the step first"
-    labels = lab_labels("ch14", "grader")
+    labels = grader_labels
     for old in docker_client.secrets.list(filters={"name": n.ROTATION_SECRET}):
         old.remove()  # left by an interrupted run
     mine = docker_client.secrets.create(name=n.ROTATION_SECRET, labels=labels,

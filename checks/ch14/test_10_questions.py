@@ -1,7 +1,6 @@
 """ch14.questions: the chapter's review questions, graded by meaning (parsed commands)."""
 
-from grader import answers
-from grader.checks import check
+from grader.checkkit import answers, check
 
 NOTEBOOK = "04-secrets.ipynb"
 ANSWER_CELL = "ch14-questions-answers"

@@ -6,7 +6,7 @@ containers of ``clabs/dind:20.10`` (container names ``<chapter>-node-<i>``, host
 nodes are managers (``node-1`` is the leader), the rest workers; default 1 manager and
 4 workers, or ``LAB_DIND_MANAGERS`` / ``LAB_DIND_WORKERS``. The inner engines start
 empty and cannot pull, so the chapter's images are saved once from the outer engine
-and loaded into every node in parallel (:mod:`grader.dindimages`).
+and loaded into every node in parallel (:mod:`grader.providers.dindimages`).
 
 Only node-1's inner dockerd listens on TCP (2375, no TLS), published on the outer
 engine's 127.0.0.1 with an ephemeral port: that address is the notebooks' DOCKER_HOST.
@@ -17,116 +17,44 @@ See docs/swarm-dind.md for what this machine's engine allows.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
-from dataclasses import dataclass
 
-from grader import dindimages, engine, labels, poll
+from grader import engine, labels, poll
 from grader.chapters import Chapter
-from grader.dindimages import BASE_IMAGE, NODE_IMAGE, node_images  # noqa: F401  BASE_IMAGE: re-exported
 from grader.errors import LabError
+from grader.providers import dindimages
+from grader.providers.base import Ledger, Provider, Removed, Status
+from grader.providers.dindimages import BASE_IMAGE, NODE_IMAGE, node_images  # noqa: F401  BASE_IMAGE: re-exported
+from grader.providers.dindnodes import (
+    API_PORT,
+    CAPABILITY_FLAGS,
+    CREATED_BY,
+    ENGINE_TIMEOUT,
+    JOIN_TIMEOUT,
+    NODE_LABEL,
+    ROLE_LABEL,
+    Node,
+    env_count,
+    blame,
+    container_name,
+    join_command,
+    label_filters,
+    plan_nodes,
+    run_options,
+)
+from grader.providers.dockerlab import undo_docker
 
-CREATED_BY = "swarm-dind"
-NODE_LABEL = "org.container-labs.node"
-ROLE_LABEL = "org.container-labs.swarm-role"
-API_PORT = "2375/tcp"
-MAX_NODES = 9
-ENGINE_TIMEOUT = 90.0  # seconds for an inner dockerd to answer
-JOIN_TIMEOUT = 60.0    # seconds for every node to be Ready in `docker node ls`
-
-# HostConfig fields of the Docker API (the SDK has no MaskedPaths/ReadonlyPaths: the CLI's
-# `--security-opt systempaths=unconfined` is the client turning them into empty lists).
-PRIVILEGED = {"Privileged": True}
-# Where the engine refuses --privileged (its own dockerd lacks a capability, e.g. a
-# sandboxed VM without CAP_SYS_RESOURCE: "unable to apply caps"), these come close.
-CAPABILITIES = {
-    "CapAdd": ["ALL"],
-    "CapDrop": ["SYS_RESOURCE"],
-    "SecurityOpt": ["seccomp=unconfined", "apparmor=unconfined"],
-    "MaskedPaths": [],
-    "ReadonlyPaths": [],
-    "DeviceCgroupRules": ["a *:* rwm"],
-}
-CAPABILITY_FLAGS = ("--cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined "
-                    "--security-opt apparmor=unconfined --security-opt systempaths=unconfined "
-                    "--device-cgroup-rule 'a *:* rwm'")
-# words of an engine error -> the option it refuses
-_BLAME = {("seccomp",): "--security-opt seccomp=unconfined",
-          ("systempaths", "maskedpaths", "readonlypaths"): "--security-opt systempaths=unconfined",
-          ("apparmor",): "--security-opt apparmor=unconfined",
-          ("device cgroup", "devices.allow", "cgroup rule"): "--device-cgroup-rule 'a *:* rwm'",
-          ("apply caps", "capabilit"): "--cap-add ALL",
-          ("privileged",): "--privileged"}
-
-
-@dataclass(frozen=True)
-class Node:
-    """One swarm node: its hostname inside the swarm and its role."""
-
-    hostname: str
-    role: str  # "manager" or "worker"
-
-
-def plan_nodes(managers: int, workers: int) -> list[Node]:
-    """node-1 … node-N, the first ``managers`` of them managers; LabError if out of range."""
-    if managers < 1 or workers < 0 or managers + workers > MAX_NODES:
-        raise LabError(f"a dind swarm needs 1 to {MAX_NODES} nodes, at least one manager "
-                       f"(asked: {managers} manager(s), {workers} worker(s))")
-    return [Node(f"node-{i}", "manager" if i <= managers else "worker")
-            for i in range(1, managers + workers + 1)]
-
-
-def container_name(chapter_id: str, node: Node) -> str:
-    """The outer container of ``node``: ``<chapter>-node-<i>`` (node-1 stays its hostname)."""
-    return f"{chapter_id}-{node.hostname}"
-
-
-def run_options(mode: str) -> dict:
-    """HostConfig fields that let dockerd run inside: mode ``privileged`` or ``capabilities``."""
-    if mode == "privileged":
-        return dict(PRIVILEGED)
-    if mode == "capabilities":
-        return {k: list(v) for k, v in CAPABILITIES.items()}
-    raise ValueError(mode)
-
-
-def blame(error: str) -> str | None:
-    """The node option an engine error message refuses; None when it names none."""
-    text = error.lower()
-    return next((opt for words, opt in _BLAME.items() if any(w in text for w in words)), None)
-
-
-def join_command(token: str, manager_addr: str, advertise_addr: str) -> list[str]:
-    """``docker swarm join`` argv for a node at ``advertise_addr`` joining ``manager_addr``."""
-    return ["docker", "swarm", "join", "--token", token,
-            "--advertise-addr", advertise_addr, f"{manager_addr}:2377"]
-
-
-def label_filters(chapter_id: str) -> dict:
-    """The filter that selects exactly what this provider made on the outer engine."""
-    return {"label": [labels.lab_label(chapter_id), f"{labels.CREATED_BY}={CREATED_BY}"]}
-
-
-def _env_count(var: str, default: int) -> int:
-    value = os.environ.get(var, "").strip()
-    if not value:
-        return default
-    if not value.isdigit():
-        raise LabError(f"{var}={value!r} is not a number of nodes")
-    return int(value)
-
-
-class DindSwarm:
+class DindSwarm(Provider):
     """A swarm of docker-in-docker nodes on the local engine (see the module docstring)."""
 
     name = "swarm-dind"
+    family = "swarm"
 
     def __init__(self, chapter: Chapter, client=None, *, managers: int | None = None,
                  workers: int | None = None, images: list[str] | None = None):
-        self.chapter = chapter
-        self._client = client
-        self.nodes = plan_nodes(_env_count("LAB_DIND_MANAGERS", 1) if managers is None else managers,
-                                _env_count("LAB_DIND_WORKERS", 4) if workers is None else workers)
+        super().__init__(chapter, client)
+        self.nodes = plan_nodes(env_count("LAB_DIND_MANAGERS", 1) if managers is None else managers,
+                                env_count("LAB_DIND_WORKERS", 4) if workers is None else workers)
         self.network = f"{chapter.id}-nodes"
         self.lab_network = chapter.network or f"{chapter.id}-lab"
         self._images = images
@@ -174,54 +102,69 @@ class DindSwarm:
         """Parameters for the notebooks; DOCKER_HOST is node-1's engine."""
         return {"LAB": self.chapter.id, "LAB_NETWORK": self.lab_network, "DOCKER_HOST": self._host()}
 
-    def status(self) -> dict:
-        """The node containers, and each swarm node's role and readiness from node-1."""
+    def nodes_status(self) -> dict:
+        """Each swarm node's role and readiness as node-1 sees it, the lab network, the
+        images missing inside, and an ``error`` line when node-1's engine does not answer."""
         from docker.errors import DockerException
 
-        ctrs = {c.name: c.status for c in self._containers()}
-        nets = self.client.networks.list(filters=label_filters(self.chapter.id))
-        state = {"chapter": self.chapter.id, "provider": self.name,
-                 "network": self.network if any(n.name == self.network for n in nets) else None,
-                 "containers": ctrs, "missing_images": [], "docker_host": self.docker_host(),
-                 "nodes": {}, "lab_network": None}
-        if state["docker_host"] is None:
-            return state
+        found: dict = {"docker_host": self.docker_host(), "nodes": {}, "lab_network": None,
+                       "missing_images": []}
+        if found["docker_host"] is None:
+            return found
         try:
             inner = self.inner(timeout=10)
             for n in inner.nodes.list():
                 a = n.attrs
-                state["nodes"][a["Description"]["Hostname"]] = {
+                found["nodes"][a["Description"]["Hostname"]] = {
                     "role": a["Spec"]["Role"], "state": a["Status"]["State"],
                     "availability": a["Spec"]["Availability"],
                     "leader": bool((a.get("ManagerStatus") or {}).get("Leader")),
                     "ready": a["Status"]["State"] == "ready"}
-            found = [n.name for n in inner.networks.list(names=[self.lab_network])]
-            state["lab_network"] = self.lab_network if self.lab_network in found else None
+            names = [n.name for n in inner.networks.list(names=[self.lab_network])]
+            found["lab_network"] = self.lab_network if self.lab_network in names else None
             have = {tag for img in inner.images.list() for tag in img.tags}
-            state["missing_images"] = [n for n in self._wanted_images() if n not in have]
+            found["missing_images"] = [n for n in self._wanted_images() if n not in have]
         except (DockerException, OSError) as err:  # node-1's engine starting or stopped
-            state["error"] = f"node-1's engine: {type(err).__name__}: {err}"
-        return state
+            found["error"] = f"node-1's engine: {type(err).__name__}: {err}"
+        return found
+
+    def status(self) -> Status:
+        """The node containers, and each swarm node's role and readiness from node-1."""
+        ctrs = {c.name: c.status for c in self._containers()}
+        nets = self.client.networks.list(filters=label_filters(self.chapter.id))
+        has_net = any(n.name == self.network for n in nets)
+        inner = self.nodes_status()
+        objects = dict(ctrs)
+        for host, n in inner["nodes"].items():
+            objects[f"node {host}"] = f"{n['role']}{' leader' if n['leader'] else ''}, {n['state']}"
+        ready = self._ready(inner)
+        summary = (f"{len(inner['nodes'])} swarm node(s) ready" if ready else
+                   "not up" if not ctrs else "incomplete")
+        if inner["lab_network"]:
+            summary += f"; network {inner['lab_network']}"
+        return Status(self.chapter.id, self.name, ready, summary,
+                      network=self.network if has_net else None, objects=objects,
+                      missing_images=inner["missing_images"], endpoint=inner["docker_host"],
+                      error=inner.get("error"))
 
     def _wanted_images(self) -> list[str]:
         return node_images(self.chapter.id) if self._images is None else list(self._images)
 
-    def _ready(self) -> bool:
-        st = self.status()
+    def _ready(self, st: dict | None = None) -> bool:
+        st = self.nodes_status() if st is None else st
         want = {n.hostname for n in self.nodes}
         return (set(st["nodes"]) == want and all(n["ready"] for n in st["nodes"].values())
                 and st["lab_network"] is not None)
 
     # --- up -----------------------------------------------------------------------
 
-    def up(self, *, progress: bool = True) -> list[str]:
+    def _up(self, ledger: Ledger, *, progress: bool) -> list[str]:
         """Start the nodes, form the swarm, load the images, create the overlay network.
 
-        Returns what was done ([] when the swarm is already up). Interrupted (Ctrl-C) or
-        failing half-way, it removes the containers, volumes and network it created.
+        Returns what was done ([] when the swarm is already up). Every node container,
+        volume and the network are recorded in the ledger before they are created, so
+        an interrupted ``up`` removes them (:meth:`undo`).
         """
-        from docker.errors import DockerException
-
         from grader import images
 
         client, flt = self.client, label_filters(self.chapter.id)
@@ -235,40 +178,41 @@ class DindSwarm:
         if need:
             images.build([s.name for s in need], client=client, progress=progress)
             done.append(f"built {len(need)} image(s): " + ", ".join(s.name for s in need))
-        made: list = []
-        try:
-            made.append(client.networks.create(self.network, driver="bridge",
-                                               labels=labels.lab_labels(self.chapter.id, CREATED_BY)))
-            done.append(f"created network {self.network}")
+        ledger.about_to("network", self.network)
+        client.networks.create(self.network, driver="bridge",
+                               labels=labels.lab_labels(self.chapter.id, CREATED_BY))
+        done.append(f"created network {self.network}")
+        start = time.monotonic()
+        mode, why, ctrs = self._start_nodes(ledger)
+        if mode == "capabilities":
+            done.append(f"the engine refuses --privileged ({why}): nodes run with "
+                        f"{CAPABILITY_FLAGS} instead")
+        for node in self.nodes:
+            self._wait_engine(ctrs[node.hostname])
+        self._form_swarm(ctrs)
+        managers = sum(n.role == "manager" for n in self.nodes)
+        done.append(f"swarm of {len(self.nodes)} nodes ({managers} manager(s), node-1 leader; "
+                    f"{len(self.nodes) - managers} worker(s)) in {time.monotonic() - start:.1f} s")
+        wanted = self._wanted_images()
+        if wanted:
             start = time.monotonic()
-            mode, why, ctrs = self._start_nodes(made)
-            if mode == "capabilities":
-                done.append(f"the engine refuses --privileged ({why}): nodes run with "
-                            f"{CAPABILITY_FLAGS} instead")
-            for node in self.nodes:
-                self._wait_engine(ctrs[node.hostname])
-            self._form_swarm(ctrs)
-            managers = sum(n.role == "manager" for n in self.nodes)
-            done.append(f"swarm of {len(self.nodes)} nodes ({managers} manager(s), node-1 leader; "
-                        f"{len(self.nodes) - managers} worker(s)) in {time.monotonic() - start:.1f} s")
-            wanted = self._wanted_images()
-            if wanted:
-                start = time.monotonic()
-                size = self._load_images(wanted, list(ctrs.values()), progress)
-                done.append(f"loaded {len(wanted)} image(s) ({size / 1e6:.0f} MB) into "
-                            f"{len(ctrs)} nodes in {time.monotonic() - start:.1f} s")
-            self.inner().networks.create(self.lab_network, driver="overlay", attachable=True,
-                                         labels=labels.lab_labels(self.chapter.id, "env"))
-            done.append(f"created overlay network {self.lab_network} (attachable)")
-            done.append(f"DOCKER_HOST={self.docker_host()}")
-        except BaseException:
-            for obj in reversed(made):  # containers (with their volumes' users) before volumes
-                with contextlib.suppress(DockerException):
-                    obj.remove(force=True, v=True) if hasattr(obj, "exec_run") else obj.remove()
-            raise
+            size = self._load_images(wanted, list(ctrs.values()), progress)
+            done.append(f"loaded {len(wanted)} image(s) ({size / 1e6:.0f} MB) into "
+                        f"{len(ctrs)} nodes in {time.monotonic() - start:.1f} s")
+        self.inner().networks.create(self.lab_network, driver="overlay", attachable=True,
+                                     labels=labels.lab_labels(self.chapter.id, "env"))
+        done.append(f"created overlay network {self.lab_network} (attachable)")
+        done.append(f"DOCKER_HOST={self.docker_host()}")
         return done
 
-    def _start_nodes(self, made: list) -> tuple[str, str, dict]:
+    def undo(self, entries: list[dict]) -> list[str]:
+        """Remove what an interrupted ``up`` recorded: containers first (newest first),
+        then their volumes and the network; the label sweep of :meth:`down` follows."""
+        gone = undo_docker(self.client, entries)
+        self.down()
+        return gone
+
+    def _start_nodes(self, ledger: Ledger) -> tuple[str, str, dict]:
         """Create and start every node: (mode, why --privileged was refused, hostname -> container)."""
         from docker.errors import APIError
 
@@ -276,7 +220,7 @@ class DindSwarm:
         for node in self.nodes:
             while True:
                 try:
-                    ctrs[node.hostname] = self._create_node(node, mode, made)
+                    ctrs[node.hostname] = self._create_node(node, mode, ledger)
                     ctrs[node.hostname].start()
                     break
                 except APIError as err:
@@ -284,7 +228,6 @@ class DindSwarm:
                     refused = ctrs.pop(node.hostname, None)
                     if refused is not None:  # created, but the engine would not start it
                         refused.remove(force=True)
-                        made.remove(refused)
                     if mode == "privileged":
                         mode, why = "capabilities", text.rpartition("container process: ")[2]
                         continue
@@ -295,13 +238,14 @@ class DindSwarm:
                                    "single-engine `swarm` provider") from None
         return mode, why, ctrs
 
-    def _create_node(self, node: Node, mode: str, made: list):
+    def _create_node(self, node: Node, mode: str, ledger: Ledger):
         """Create (not start) the container of ``node`` and, once, its labelled volume."""
         api, cid = self.client.api, self.chapter.id
         name = container_name(cid, node)
         volume = f"{name}-docker"
-        if not any(getattr(m, "name", None) == volume for m in made):
-            made.append(self.client.volumes.create(volume, labels=labels.lab_labels(cid, CREATED_BY)))
+        if not any(e["name"] == volume for e in ledger.entries()):
+            ledger.about_to("volume", volume)
+            self.client.volumes.create(volume, labels=labels.lab_labels(cid, CREATED_BY))
         first = node == self.nodes[0]
         from grader import workspace
         binds = {volume: {"bind": "/var/lib/docker", "mode": "rw"}}
@@ -313,14 +257,13 @@ class DindSwarm:
         host_config = api.create_host_config(binds=binds,
                                              port_bindings={API_PORT: ("127.0.0.1", None)} if first else None)
         host_config.update(run_options(mode))
+        ledger.about_to("container", name)
         created = api.create_container(
             NODE_IMAGE, name=name, hostname=node.hostname, detach=True, host_config=host_config,
             labels={**labels.lab_labels(cid, CREATED_BY), NODE_LABEL: node.hostname, ROLE_LABEL: node.role},
             environment={"DOCKERD_TCP": "1"} if first else None, ports=[2375] if first else None,
             networking_config=api.create_networking_config({self.network: api.create_endpoint_config()}))
-        ctr = self.client.containers.get(created["Id"])
-        made.append(ctr)
-        return ctr
+        return self.client.containers.get(created["Id"])
 
     def _wait_engine(self, ctr) -> None:
         def answers():
@@ -381,16 +324,14 @@ class DindSwarm:
 
     # --- down ---------------------------------------------------------------------
 
-    def down(self):
-        """Remove exactly the node containers, their volumes and the nodes network (by label).
-
-        Returns a :class:`grader.providers.Removed` (imported here: providers may import us).
-        """
+    def down(self) -> Removed:
+        """Remove exactly the node containers, their volumes and the nodes network (by
+        label), and what a ledger left by an ``up`` that was killed outright names."""
         from docker.errors import APIError
 
-        from grader.providers import Removed
-
         c, flt, gone = self.client, label_filters(self.chapter.id), Removed()
+        undo_docker(c, self.ledger().entries(), late=0)
+        self.ledger().clear()
         for ctr in c.containers.list(all=True, filters=flt):
             ctr.remove(force=True, v=True)
             gone.containers.append(ctr.name)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from grader import chapters, dind, labels
+from grader import chapters, labels
+from grader.providers import swarm_dind as dind
 from grader.errors import LabError
 
 CH = chapters.Chapter("chdindtest", "dind provider test", provider="swarm-dind")
@@ -120,9 +121,11 @@ def test_two_node_swarm_up_status_down(engine, monkeypatch):
     try:
         done = prov.up(progress=False)
         assert any("swarm of 2 nodes" in line for line in done), done
-        st = prov.status()
-        assert st["network"] == "chdindtest-nodes"
-        assert set(st["containers"]) == {"chdindtest-node-1", "chdindtest-node-2"}
+        status = prov.status()
+        assert status.up and status.network == "chdindtest-nodes"
+        assert {k for k in status.objects if not k.startswith("node ")} == {
+            "chdindtest-node-1", "chdindtest-node-2"}
+        st = prov.nodes_status()
         assert {h: (n["role"], n["ready"]) for h, n in st["nodes"].items()} == {
             "node-1": ("manager", True), "node-2": ("worker", True)}
         assert st["nodes"]["node-1"]["leader"]

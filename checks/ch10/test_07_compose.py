@@ -5,8 +5,7 @@ from pathlib import Path
 import yaml
 
 from checks.ch10.names import COMPOSE_PROJECT, USER_PORT
-from grader.checks import check
-from grader.probes import host_url, http
+from grader.checkkit import check, host_url, http
 
 NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 SERVICES = ("user", "mysql", "redis")

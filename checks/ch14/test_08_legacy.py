@@ -5,8 +5,7 @@ import json
 import re
 
 from checks.ch14 import names as n
-from checks.ch14.conftest import read_files
-from grader.checks import check
+from grader.checkkit import check, read_files
 
 ENTRYPOINT = f"{n.LEGACY_DIR}/entrypoint.sh"
 DOCKERFILE = f"{n.LEGACY_DIR}/Dockerfile"

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from grader import rollout
-from grader.swarmstate import Service, SwarmState
+from grader.state.swarm import Service, SwarmState
 
 DUMP = json.loads((Path(__file__).parent / "fixtures" / "swarm_ch14_solved.json").read_text())
 
 
 @pytest.fixture
 def snap():
-    return SwarmState(None, "active", True, services=[Service(s) for s in DUMP["services"]],
+    return SwarmState("active", True, services=[Service(s) for s in DUMP["services"]],
                       tasks=DUMP["tasks"], configs=DUMP["configs"], secrets=DUMP["secrets"])
 
 
@@ -49,7 +49,7 @@ def test_secrets_and_configs(snap):
 
 def test_not_a_manager():
     with pytest.raises(AssertionError, match="lab env up ch14"):
-        SwarmState(None, "inactive", False).require_manager()
+        SwarmState("inactive", False).require_manager()
 
 
 def test_with_changes_touches_one_thing():

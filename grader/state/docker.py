@@ -66,11 +66,15 @@ class Container:
 
 
 class Image:
-    """A local image: tags, id and size from the image list; config inspected on demand."""
+    """A local image: tags, id and size from the image list, and, for the images the
+    checks look into (see :meth:`DockerState.collect`), ``docker image inspect`` and
+    ``docker history`` read when the snapshot was taken."""
 
-    def __init__(self, summary: dict, api=None):
+    def __init__(self, summary: dict, inspect: dict | None = None,
+                 history: list[dict] | None = None):
         self.summary = summary
-        self._api = api
+        self._inspect = inspect
+        self._history = history
 
     @property
     def id(self) -> str:
@@ -88,10 +92,21 @@ class Image:
     def labels(self) -> dict:
         return self.summary.get("Labels") or {}
 
-    @cached_property
+    @property
+    def detailed(self) -> bool:
+        return self._inspect is not None
+
+    def _need_detail(self) -> None:
+        if self._inspect is None:
+            from grader.errors import LabError
+            raise LabError(f"image {(self.tags or [self.id])[0]} was not inspected when the "
+                           "state was read (only student-built images and those of containers are)")
+
+    @property
     def attrs(self) -> dict:
-        """Full ``docker image inspect`` output (one API call, first use only)."""
-        return self._api.inspect_image(self.id)
+        """``docker image inspect`` as read with the snapshot."""
+        self._need_detail()
+        return self._inspect
 
     @property
     def config(self) -> dict:
@@ -99,27 +114,64 @@ class Image:
 
     def history(self) -> list[dict]:
         """``docker history``: the commands each layer was made with."""
-        return self._api.history(self.id)
+        self._need_detail()
+        return self._history or []
+
+    def as_dict(self) -> dict:
+        return {"summary": self.summary, "inspect": self._inspect, "history": self._history}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Image:
+        return cls(data["summary"], data.get("inspect"), data.get("history"))
+
+
+def _lab_image(summary: dict) -> bool:
+    """A lab image of ours (``lab images build``), not one a student built from it:
+    images inherit the label, so it must name one of the image's own tags."""
+    own = (summary.get("Labels") or {}).get(IMAGE_LABEL)
+    return bool(own) and own in (summary.get("RepoTags") or [])
+
+
+IMAGE_LABEL = "org.container-labs.image"
 
 
 @dataclass
 class DockerState:
-    """Everything a chapter's live checks read from the engine, fetched once."""
+    """Everything a chapter's live checks read from the engine, fetched once; plain
+    data (no client): :meth:`as_dict` / :meth:`from_dict` write and read it."""
 
-    client: object
     containers: list[Container] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     networks: list[dict] = field(default_factory=list)
+    endpoint: str = ""
 
     @classmethod
     def collect(cls, client) -> DockerState:
-        """Read containers, images and networks with a handful of API calls."""
+        """Read containers, images and networks with a handful of API calls; inspect
+        and history only for the images checks look into: tagged images that are not
+        lab images (the student's builds) and the images of containers."""
         api = client.api
         containers = [Container(api.inspect_container(c["Id"]))
                       for c in api.containers(all=True)]
-        images = [Image(i, api) for i in api.images()]
-        networks = api.networks()
-        return cls(client, containers, images, networks)
+        used = {c.image_id for c in containers}
+        images = []
+        for summary in api.images():
+            if (summary.get("RepoTags") and not _lab_image(summary)) or summary["Id"] in used:
+                images.append(Image(summary, api.inspect_image(summary["Id"]),
+                                    api.history(summary["Id"])))
+            else:
+                images.append(Image(summary))
+        return cls(containers, images, api.networks(), str(api.base_url))
+
+    def as_dict(self) -> dict:
+        return {"endpoint": self.endpoint, "containers": [c.attrs for c in self.containers],
+                "images": [i.as_dict() for i in self.images], "networks": self.networks}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DockerState:
+        return cls([Container(a) for a in data.get("containers") or []],
+                   [Image.from_dict(i) for i in data.get("images") or []],
+                   list(data.get("networks") or []), data.get("endpoint") or "")
 
     @cached_property
     def _by_name(self) -> dict[str, Container]:

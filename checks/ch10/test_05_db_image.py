@@ -4,7 +4,7 @@ with the password given at run time, never baked in."""
 import re
 
 from checks.ch10.names import DB_CONTAINER, DB_IMAGE, MARIADB_IMAGE, PASSWORD_VARS
-from grader.checks import check
+from grader.checkkit import check
 
 DB_FILE = "mysql/Dockerfile"
 INITDB = "/docker-entrypoint-initdb.d/"

@@ -4,7 +4,7 @@ The inner engines of the nodes start empty and cannot pull. So the chapter's ima
 saved once from the outer engine into a tarball and streamed into every node in parallel
 (``docker load`` through an exec); an image built on node-1 is saved from node-1's engine
 and loaded into the other nodes the same way. The functions take the engines and node
-containers as arguments: they know nothing of :class:`grader.dind.DindSwarm`.
+containers as arguments: they know nothing of :class:`grader.providers.swarm_dind.DindSwarm`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,90 @@
+"""Environment providers, chosen by name from a registry of dotted paths.
+
+Like testinfra's backends, each provider lives in a module of its own and is imported
+only when it is asked for; no provider imports another (what two share lives in
+:mod:`grader.providers.base` or :mod:`grader.providers.dockerlab`).
+
+| name | family | what it is |
+|---|---|---|
+| ``docker`` | docker | the local engine and a labelled lab network |
+| ``swarm`` | swarm | the local engine as a single-node swarm manager |
+| ``swarm-dind`` | swarm | a multi-node swarm of docker-in-docker nodes |
+| ``kind`` | kube | a kind cluster made for the labs, images loaded into its nodes |
+| ``existing`` | kube | the current kube context; only the chapter's namespace is made |
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from grader.chapters import Chapter
+from grader.errors import LabError
+from grader.providers.base import Provider, Removed, Status  # noqa: F401  (the interface)
+
+REGISTRY: dict[str, str] = {
+    "docker": "grader.providers.docker:LocalDocker",
+    "swarm": "grader.providers.swarm:LocalSwarm",
+    "swarm-dind": "grader.providers.swarm_dind:DindSwarm",
+    "kind": "grader.providers.kind:KindCluster",
+    "existing": "grader.providers.existing:ExistingContext",
+}
+FAMILIES: dict[str, str] = {"docker": "docker", "swarm": "swarm", "swarm-dind": "swarm",
+                            "kind": "kube", "existing": "kube"}
+
+
+def load(name: str) -> type[Provider]:
+    """The provider class registered as ``name``; LabError if there is none."""
+    path = REGISTRY.get(name)
+    if path is None:
+        raise LabError(f"no environment provider {name!r}: the providers are "
+                       + ", ".join(REGISTRY))
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def family_of(chapter: Chapter) -> list[str]:
+    """The providers that can run ``chapter`` (its default first)."""
+    fam = FAMILIES.get(chapter.provider)
+    names = [n for n, f in FAMILIES.items() if f == fam]
+    return sorted(names, key=lambda n: n != chapter.provider)
+
+
+def _choice(chapter_id: str):
+    from grader.rootfs import cache_dir
+    return cache_dir() / "env" / f"{chapter_id}-provider"
+
+
+def chosen(chapter: Chapter) -> str:
+    """The provider chosen at ``env up`` for ``chapter``, else the chapter's default."""
+    f = _choice(chapter.id)
+    return f.read_text().strip() if f.exists() else chapter.provider
+
+
+def choose(chapter: Chapter, name: str | None) -> None:
+    """Remember ``name`` as the chapter's provider (``lab env up ch14 --provider
+    swarm-dind``); None forgets the choice. Only providers of the chapter's family
+    qualify: a swarm chapter takes ``swarm`` or ``swarm-dind``."""
+    f = _choice(chapter.id)
+    if name is None:
+        f.unlink(missing_ok=True)
+        return
+    family = family_of(chapter)
+    if name not in family:
+        raise LabError(f"{chapter.id} runs on {' or '.join(family)}, not {name!r}")
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_text(name)
+
+
+def for_chapter(chapter: Chapter, client=None) -> Provider:
+    """The provider instance for ``chapter``: the one chosen at ``env up``, else the
+    chapter's default."""
+    name = chosen(chapter)
+    if name not in REGISTRY:
+        raise LabError(f"{chapter.id} needs the {name!r} environment, "
+                       "which this version does not provide")
+    return load(name)(chapter, client)
+
+
+def activate(provider: Provider) -> None:
+    """Point this process at the provider's endpoints (see :meth:`Provider.activate`)."""
+    provider.activate()
