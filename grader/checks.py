@@ -50,6 +50,9 @@ class Result:
     message: str = ""
     seconds: float = 0.0
     details: dict = field(default_factory=dict)
+    # what the check changed (a service, a secret…) and could not put back: shown in
+    # every report, because the student's environment is no longer as they left it
+    not_restored: list[str] = field(default_factory=list)
 
     @property
     def earned(self) -> int:
@@ -63,6 +66,7 @@ class Result:
             "status": self.status, "points": self.earned, "max_points": c.points,
             "hint": c.hint if self.status in ("fail", "error") else "",
             "message": self.message, "seconds": round(self.seconds, 3),
+            "not_restored": list(self.not_restored),
             **({"details": self.details} if self.details else {}),
         }
 
@@ -99,13 +103,20 @@ def summary(results: list[Result]) -> dict:
         "possible": sum(r.check.points for r in counted),
         "counts": counts,
         "exit_code": exit_code(results),
+        "not_restored": not_restored(results),
     }
 
 
+def not_restored(results: list[Result]) -> list[str]:
+    """Every change a check could not undo, once each, in the order they happened."""
+    return list(dict.fromkeys(line for r in results for line in r.not_restored))
+
+
 def exit_code(results: list[Result]) -> int:
-    """0 all counted checks pass, 2 a check could not run, 1 some check fails."""
+    """0 all counted checks pass, 2 a check could not run or left something changed
+    that it could not restore, 1 some check fails."""
     statuses = {r.status for r in results}
-    if "error" in statuses:
+    if "error" in statuses or not_restored(results):
         return 2
     if "fail" in statuses:
         return 1

@@ -95,9 +95,13 @@ def env_up(chapter: Chapter,
     from grader import chapters, providers
     ch = chapters.get(chapter)
     if provider:
-        providers.choose(ch, provider)
-    prov = providers.for_chapter(ch)
+        providers.check_family(ch, provider)
+        prov = providers.load(provider)(ch)
+    else:
+        prov = providers.for_chapter(ch)
     done = prov.up(progress=True)
+    if provider:  # remembered once it is up: run/check/start then use it
+        providers.choose(ch, provider)
     for line in done or ["already up"]:
         _out().print(f"{ch.id}: {line}")
 
@@ -255,8 +259,8 @@ def check(chapter: Chapter,
     unknown = [x for x in layer or [] if x not in LAYERS]
     if unknown:
         raise LabError(f"--layer {unknown[0]!r}: the layers are {', '.join(LAYERS)}")
-    if from_dump is None:
-        _connect(ch)
+    if from_dump is None and set(layer or LAYERS) != {"static"}:
+        _connect(ch)  # static checks read only the student's files
     with _progress(transient=True) as bar:
         task = bar.add_task(f"checking {ch.id}", total=None)
         results = runner.run(ch, folder, only=only, params=params, layers=layer,

@@ -49,6 +49,23 @@ BOOLEAN = {"--detach", "--interactive", "--tty", "--force", "--volumes", "--link
            "--force-recreate", "--no-resolve-image", "--stdin"}
 
 
+def signal_name(value: str) -> str:
+    """``SIGKILL``, ``kill``, ``9`` → ``KILL``: one spelling for a ``--signal`` value."""
+    import signal
+
+    text = value.strip().upper()
+    if text.isdigit():
+        try:
+            return signal.Signals(int(text)).name[3:]
+        except ValueError:
+            return text
+    return text.removeprefix("SIG")
+
+
+# Flags whose values have several spellings: how to bring them to one.
+NORMALISE = {"--signal": signal_name}
+
+
 class CommandError(ValueError):
     """The text is not a command we can read (empty, unbalanced quotes)."""
 
@@ -119,6 +136,7 @@ def parse(text: str) -> Command:
                     flags.setdefault(name, []).append("")
                     continue
                 value = letters[j + 1:]
+                value = value.removeprefix("=")  # -s=KILL, as docker's flag parser allows
                 if not value and i + 1 < len(rest):
                     i += 1
                     value = rest[i]
@@ -127,13 +145,18 @@ def parse(text: str) -> Command:
         else:
             args.append(w)
         i += 1
+    for name, norm in NORMALISE.items():
+        if name in flags:
+            flags[name] = [norm(v) for v in flags[name]]
     return Command(program, sub, flags, tuple(args))
 
 
-def same(given: str, expected: str, *, allow_extra: set[str] = frozenset()) -> bool:
+def same(given: str, expected: str, *, allow_extra: set[str] = frozenset(),
+         extra_ok: dict | None = None) -> bool:
     """True when ``given`` means ``expected``: same program, subcommand and arguments,
     every expected flag with the same values (any order), and no other flag except
-    those named in ``allow_extra``."""
+    those named in ``allow_extra``; ``extra_ok`` maps some of those to a test every
+    value given for them must pass (``--time``: more than 0 seconds)."""
     try:
         g = parse(given)
     except CommandError:
@@ -145,4 +168,7 @@ def same(given: str, expected: str, *, allow_extra: set[str] = frozenset()) -> b
         if sorted(g.flags.get(name, [])) != sorted(values):
             return False
     extra = set(g.flags) - set(e.flags)
-    return extra <= set(allow_extra)
+    if not extra <= set(allow_extra):
+        return False
+    return all(ok(v) for name, ok in (extra_ok or {}).items() if name in extra
+               for v in g.flags[name])

@@ -22,6 +22,7 @@ class Report:
         for r in self.results:
             lines.append(f"  {r.status:5} {r.check.id}  {r.earned}/{r.check.points}"
                          + (f"  — {r.message}; {r.check.hint}" if r.status in ("fail", "error") else ""))
+            lines += [f"        NOT RESTORED: {what}" for what in r.not_restored]
         return "\n".join(lines)
 
     @property

@@ -6,6 +6,7 @@ works without the CLI too. Its hooks only touch items declared with ``@check``.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,9 @@ from grader.checks import Check, NeedsLive, Result
 RESULTS = pytest.StashKey[list]()
 PER_ITEM = pytest.StashKey[dict]()
 DETAILS = pytest.StashKey[dict]()
+NOT_RESTORED = pytest.StashKey[list]()   # the run's log of changes a check could not undo
+LOG_START = pytest.StashKey[int]()       # where that log stood when an item started
+OBSERVED = pytest.StashKey[int]()        # assertions the check's own code evaluated
 
 
 @dataclass
@@ -67,6 +71,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.stash[RESULTS] = []
+    config.stash[NOT_RESTORED] = []
 
 
 def _check_of(item) -> Check | None:
@@ -115,6 +120,39 @@ def pytest_runtest_setup(item):
         raise NeedsLive("a behaviour check acts on a live environment")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Remember where the log of unrestored changes stood, so what this item's setup,
+    call and teardown add to it reaches this item's result."""
+    item.stash[LOG_START] = len(item.config.stash.get(NOT_RESTORED, []))
+    yield
+
+
+def pytest_assertion_pass(item, lineno, orig, expl):
+    """Count the assertions a check evaluated in its own module while its function ran
+    (fixtures and library helpers do not count). Needs ``enable_assertion_pass_hook``,
+    which checks/pytest.ini sets."""
+    fn = getattr(item, "function", None)
+    if fn is None or _check_of(item) is None:
+        return
+    frame = sys._getframe(1)
+    while frame is not None and "@pytest_ar" not in frame.f_globals:
+        frame = frame.f_back  # up to the (rewritten) code that asserted
+    if frame is None or frame.f_code.co_filename != fn.__code__.co_filename:
+        return
+    while frame is not None and frame.f_code is not fn.__code__:
+        frame = frame.f_back
+    if frame is not None:
+        item.stash[OBSERVED] = item.stash.get(OBSERVED, 0) + 1
+
+
+def _instrumented(code) -> bool:
+    """True when ``code`` (a check function) holds assertions rewritten to report passes:
+    only then does a count of 0 mean that none of them ran."""
+    return "_check_if_assertion_pass_impl" in code.co_names or any(
+        _instrumented(c) for c in code.co_consts if hasattr(c, "co_names"))
+
+
 def _needs_live(excinfo) -> bool:
     return excinfo is not None and isinstance(excinfo.value, NeedsLive)
 
@@ -153,7 +191,12 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         store["result"] = Result(c, "error", f"could not run: {reason}")
     elif report.when == "call":
-        if report.passed:
+        if report.passed and not item.stash.get(OBSERVED, 0) and \
+                _instrumented(item.function.__code__):
+            # every assertion sat in a branch or loop that did not run: nothing was seen
+            store["result"] = Result(c, "error", "the check passed without evaluating any of "
+                                     "its assertions: it observed nothing (a grader defect)")
+        elif report.passed:
             store["result"] = Result(c, "pass")
         else:
             err = call.excinfo.value
@@ -168,6 +211,8 @@ def pytest_runtest_teardown(item, nextitem):
         res = store["result"]
         res.seconds = store["seconds"]
         res.details = item.stash.get(DETAILS, {}) or res.details
+        log = item.config.stash.get(NOT_RESTORED, [])
+        res.not_restored = list(dict.fromkeys(log[item.stash.get(LOG_START, len(log)):]))
         item.config.stash[RESULTS].append(res)
 
 
@@ -260,7 +305,7 @@ def kube(lab_context, snapshots):
     ch = chapters.get(lab_context.chapter, need_ready=False)
     t0 = time.perf_counter()
     snapshot = collect.collect(client.api_client(), lab_context.namespace or "default",
-                               ch.kube_kinds)
+                               ch.kube_kinds, also=ch.kube_also)
     snapshot.seconds = time.perf_counter() - t0
     return snapshot
 
@@ -332,6 +377,15 @@ def swarm(lab_context, snapshots):
     snapshot = SwarmState.collect(engine.client())
     snapshot.seconds = time.perf_counter() - t0
     return snapshot
+
+
+@pytest.fixture(scope="session")
+def not_restored(request):
+    """``not_restored(line)``: say that a change the grader made (a service update, a
+    secret…) could not be put back. The line reaches the result of the check that was
+    running, and every report shows it (table, JSON ``not_restored``, JUnit, HTML)."""
+    log = request.config.stash.setdefault(NOT_RESTORED, [])
+    return log.append
 
 
 @pytest.fixture

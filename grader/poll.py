@@ -6,11 +6,19 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from grader.errors import LabError
+
 T = TypeVar("T")
 
 
-class Timeout(AssertionError):
-    """The condition did not become true in time; the message says what was last seen."""
+class Timeout(LabError):
+    """The condition did not become true in time; the message says what was last seen.
+
+    A LabError, not an AssertionError: running out of time is the grader's trouble (a
+    slow machine, a busy engine), so a check that lets it through reports **error**,
+    never the student's fail. A check that has observed enough to blame the student
+    catches it and asserts with what it saw.
+    """
 
 
 class GaveUp(AssertionError):

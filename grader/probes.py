@@ -1,5 +1,7 @@
 """Small tools behaviour and live checks use: HTTP from the host, a throwaway
-container started by the grader (labelled, always removed), a Redis PING."""
+container started by the grader (labelled, always removed), a Redis PING, the files
+of an image, and a look inside a container wherever it runs (a swarm task on another
+node of a docker-in-docker swarm included)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from grader.errors import LabError
 from grader.poll import GaveUp, wait_for
 
 
@@ -96,3 +99,108 @@ def throwaway(client, image: str, *, labels: dict, port: str, environment: dict 
         yield ctr, int(bindings[0]["HostPort"])
     finally:
         ctr.remove(force=True, v=True)
+
+
+# --- looking into images and containers --------------------------------------------------
+
+_MAX_FILE = 1 << 20  # files larger than this are not read into memory
+
+
+def image_files(client, image: str, path: str, *, labels: dict) -> dict[str, str] | None:
+    """The files at ``path`` in ``image`` (a file, or a folder and what is under it):
+    ``{path inside the image: text}``; None when the image has nothing at ``path``.
+
+    Reads the image, not a running container: a container is created from it (never
+    started, labelled, always removed) and ``path`` copied out of it.
+    """
+    import io
+    import posixpath
+    import tarfile
+
+    from docker.errors import NotFound
+
+    cid = client.api.create_container(image, command=["true"], labels=labels)["Id"]
+    try:
+        try:
+            stream, _ = client.api.get_archive(cid, path)
+        except NotFound:
+            return None
+        data = b"".join(stream)
+    finally:
+        client.api.remove_container(cid, force=True, v=True)
+    found: dict[str, str] = {}
+    parent = posixpath.dirname(path.rstrip("/")) or "/"
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for member in tar.getmembers():
+            if member.isfile() and member.size <= _MAX_FILE:
+                content = tar.extractfile(member).read()
+                found[posixpath.join(parent, member.name)] = content.decode(errors="replace")
+    return found
+
+
+def image_holds(client, image: str, values: dict[str, str]) -> list[str]:
+    """The names of ``values`` whose text appears anywhere in ``image``: its files (every
+    layer), its configuration and its history, read as ``docker save`` streams them.
+    Layers are plain tar archives there, so a file's content shows as it is."""
+    needles = {name: v.encode() for name, v in values.items() if v}
+    keep = max((len(v) for v in needles.values()), default=1) - 1
+    found: set[str] = set()
+    tail = b""
+    for chunk in client.api.get_image(image, chunk_size=1 << 20):
+        window = tail + chunk
+        found.update(name for name, v in needles.items() if v in window)
+        tail = window[-keep:] if keep else b""
+    return sorted(found)
+
+
+class ContainerAccess:
+    """Look inside one container, wherever it runs: run a shell script, read its
+    ``docker inspect``. Directly through the engine that runs it (``client``), or
+    through the container of a docker-in-docker node (``node``), whose own docker CLI
+    talks to the engine inside it. ``where`` names the place for messages."""
+
+    def __init__(self, container_id: str, *, client=None, node=None, where: str = ""):
+        if (client is None) == (node is None):
+            raise ValueError("ContainerAccess needs a client or a node, not both")
+        self.id, self.client, self.node = container_id, client, node
+        self.where = where or "this engine"
+
+    def run(self, script: str) -> tuple[int, str, str]:
+        """(exit code, stdout, stderr) of ``sh -c script`` inside the container."""
+        if self.client is not None:
+            res = self.client.containers.get(self.id).exec_run(["sh", "-c", script], demux=True)
+        else:
+            res = self.node.exec_run(["docker", "exec", self.id, "sh", "-c", script], demux=True)
+        out, err = res.output or (None, None)
+        return (res.exit_code, (out or b"").decode(errors="replace"),
+                (err or b"").decode(errors="replace"))
+
+    def check_output(self, script: str) -> str:
+        """stdout of ``script``; a LabError when it could not run there (the grader's
+        trouble: the container is gone, the node does not answer)."""
+        from docker.errors import DockerException
+        try:
+            code, out, err = self.run(script)
+        except DockerException as exc:
+            raise LabError(f"the grader could not look inside container {self.id[:12]} "
+                           f"on {self.where}: {exc}") from None
+        if code != 0:
+            raise LabError(f"the grader could not look inside container {self.id[:12]} on "
+                           f"{self.where} (exit code {code}): {(err or out).strip()[:200]}")
+        return out
+
+    def inspect(self) -> dict:
+        """``docker inspect`` of the container."""
+        from docker.errors import DockerException
+        try:
+            if self.client is not None:
+                return self.client.api.inspect_container(self.id)
+            res = self.node.exec_run(["docker", "inspect", self.id], demux=True)
+        except DockerException as exc:
+            raise LabError(f"the grader could not inspect container {self.id[:12]} on "
+                           f"{self.where}: {exc}") from None
+        out, err = res.output or (None, None)
+        if res.exit_code != 0:
+            raise LabError(f"the grader could not inspect container {self.id[:12]} on "
+                           f"{self.where}: {(err or b'').decode(errors='replace').strip()[:200]}")
+        return json.loads(out)[0]

@@ -34,10 +34,16 @@ def table(results: list[Result], title: str):
             todo.append(f"\n    do:   {r.check.hint}\n")
     measured = [r for r in results if r.status == "pass" and r.details.get("summary")]
     s = summary(results)
+    left = Text()
+    for r in results:
+        for line in r.not_restored:
+            left.append(f"\n! {r.check.id}: ", style="red bold")
+            left.append(line)
     c = s["counts"]
     pending = sorted({r.check.hint for r in results if r.status == "n/a"})
     foot = Text(f"total {s['earned']}/{s['possible']} points · {c['pass']} passed, "
-                f"{c['fail']} failed, {c['error']} errors, {c['n/a']} not available yet",
+                f"{c['fail']} failed, {c['error']} errors, {c['n/a']} not available yet"
+                + (f" · {len(s['not_restored'])} not restored" if s["not_restored"] else ""),
                 style="bold")
     parts = [t]
     if measured:
@@ -46,6 +52,11 @@ def table(results: list[Result], title: str):
             seen.append(f"\n{r.check.id}: ", style="bold")
             seen.append(str(r.details["summary"]))
         parts += [Text("Measured", style="bold underline"), seen]
+    if left:
+        parts += [Text("Not restored: the grader changed these and could not put them back",
+                       style="red bold underline"), left,
+                  Text("Put them back by hand (or run the notebook cells of the step again) "
+                       "before you check again.\n", style="red")]
     if todo:
         parts += [Text("What to do", style="bold underline"), todo]
     if pending:
@@ -72,6 +83,8 @@ def to_junit(results: list[Result], chapter: str) -> str:
                        time=f"{sum(r.seconds for r in results):.3f}")
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="points", value=f"{s['earned']}/{s['possible']}")
+    for line in s["not_restored"]:
+        ET.SubElement(props, "property", name="not_restored", value=line)
     for r in results:
         c = r.check
         case = ET.SubElement(suite, "testcase", classname=f"{chapter}.{c.layer}",
@@ -80,12 +93,17 @@ def to_junit(results: list[Result], chapter: str) -> str:
         for k, v in (("id", c.id), ("points", str(r.earned)), ("max_points", str(c.points)),
                      ("layer", c.layer)):
             ET.SubElement(cprops, "property", name=k, value=v)
+        for line in r.not_restored:
+            ET.SubElement(cprops, "property", name="not_restored", value=line)
         if r.status == "fail":
             ET.SubElement(case, "failure", message=r.message).text = c.hint
         elif r.status == "error":
             ET.SubElement(case, "error", message=r.message).text = c.hint
         elif r.status == "n/a":
             ET.SubElement(case, "skipped", message=c.hint)
+        if r.not_restored:  # what feedback readers (GitHub Classroom, CI) show as output
+            ET.SubElement(case, "system-err").text = "".join(
+                f"NOT RESTORED: {line}\n" for line in r.not_restored)
     ET.indent(suite)
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -101,6 +119,8 @@ def to_html(results: list[Result], title: str) -> str:
                 html.escape(r.check.hint)
         elif r.status == "n/a":
             todo = f"<span style='color:#6e7781'>{html.escape(r.check.hint)}</span>"
+        todo += "".join(f"<br><b style='color:#cf222e'>not restored: {html.escape(line)}</b>"
+                        for line in r.not_restored)
         pts = f"{r.earned}/{r.check.points}" if r.status != "n/a" else f"–/{r.check.points}"
         rows.append(
             f"<tr><td><code>{html.escape(r.check.id)}</code></td>"

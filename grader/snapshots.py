@@ -23,7 +23,7 @@ def take(chapter: Chapter, *, namespace: str | None = None) -> Snapshots:
         from grader.kube import client as kube_client
         from grader.kube import collect
         snaps.kube = collect.collect(kube_client.api_client(), snaps.namespace or "default",
-                                     chapter.kube_kinds)
+                                     chapter.kube_kinds, also=chapter.kube_also)
     return snaps
 
 

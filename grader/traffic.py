@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from grader import poll
+from grader.errors import LabError
 
 IMAGE = "clabs/loadgen:1.0"
 
@@ -72,7 +73,8 @@ class Traffic:
     """``with Traffic(client, url, network, labels) as t: ...; summary = t.stop()``.
 
     Starts loadgen, waits for its first answer (so a dead target is an error, not a
-    count of failures), and always removes the container on the way out.
+    count of failures: no first answer within ``warmup`` seconds, or loadgen stopping,
+    raises a LabError), and always removes the container on the way out.
     """
 
     def __init__(self, client, url: str, network: str, labels: dict, *,
@@ -90,7 +92,10 @@ class Traffic:
         try:
             poll.wait_for(self._first_answer, timeout=self.warmup,
                           what=f"a first answer from {self.url}")
-        except BaseException:
+        except poll.GaveUp as err:  # the grader's own tool died: an error, not a fail
+            self._remove()
+            raise LabError(str(err)) from None
+        except BaseException:  # poll.Timeout (a LabError) included: the check errors
             self._remove()
             raise
         return self
@@ -110,7 +115,7 @@ class Traffic:
             found = [e for e in _events(self.ctr) if e.get("event") == "summary"]
             if not found:
                 tail = self.ctr.logs().decode(errors="replace").strip()[-300:]
-                raise RuntimeError(f"the traffic generator printed no summary: {tail}")
+                raise LabError(f"the traffic generator printed no summary: {tail}")
             self.summary = Summary.from_json(found[-1])
         return self.summary
 

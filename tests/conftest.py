@@ -31,3 +31,23 @@ def engine():
         pytest.skip(reason)
     yield client
     client.close()
+
+
+@pytest.fixture
+def kube_mock():
+    """A factory for Kubernetes API mocks: ``mock = kube_mock(objects, **options)`` starts a
+    :class:`tests.kubemock.KubeMock` serving ``objects`` (``mock.kubeconfig``, context
+    ``mock``, namespace ch15); every mock started is stopped when the test ends."""
+    from tests.kubemock import KubeMock
+
+    started = []
+
+    def start(objects=(), **options):
+        mock = KubeMock(objects, **options)
+        mock.__enter__()
+        started.append(mock)
+        return mock
+
+    yield start
+    for mock in reversed(started):
+        mock.close()

@@ -37,8 +37,9 @@ EXPECTED = {
     },
     "ch14.configs.answers": {
         "HELLO_CONFIG_DATA": ValueAnswer(
-            "SGVsbG8gd29ybGQK", hint="copy the Data field under Spec from "
-                                     "`docker config inspect hello-config` (base64, as shown)"),
+            "SGVsbG8gd29ybGQK", exact=True,  # base64: another case is other bytes
+            hint="copy the Data field under Spec from "
+                 "`docker config inspect hello-config` (base64, as shown)"),
         "REMOVE_FIRST_COMMAND": CommandAnswer(
             "docker service rm nginx", alternatives=("docker service remove nginx",),
             hint="the config is in use: remove what uses it (the whole command)"),
@@ -76,7 +77,8 @@ EXPECTED = {
         "WEB_BATCHES": ValueAnswer(
             5, hint="replicas divided by parallelism"),
         "SECRETS_DIRECTORY": ValueAnswer(
-            "/run/secrets", hint="the folder where `--secret NAME` puts the file NAME in the "
+            "/run/secrets", exact=True, alternatives=("/run/secrets/",),  # paths: case matters
+            hint="the folder where `--secret NAME` puts the file NAME in the "
                                  "container (an absolute path)"),
         "SECRETS_FILESYSTEM": ValueAnswer(
             "tmpfs", hint="the in-memory file system `mount` shows for a secret file inside "

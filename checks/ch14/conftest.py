@@ -1,11 +1,12 @@
-"""Fixtures of the ch14 checks: stack files, a service that must exist, a running
-task's container."""
+"""Fixtures of the ch14 checks: stack files, a service that must exist, the containers
+of a service's running tasks on whichever swarm node they run."""
 
 from __future__ import annotations
 
 import pytest
 
 from grader import stackfile
+from grader.errors import LabError
 
 
 @pytest.fixture
@@ -26,11 +27,51 @@ def service_of(swarm):
     return get
 
 
+@pytest.fixture(scope="session")
+def _reach(lab_context, docker_client):
+    """``reach(task, hostname)`` → a ContainerAccess for the task's container: on this
+    engine's node directly, on the other nodes of a swarm-dind swarm through their node
+    container on the outer engine (grader.providers.dindreach); None if unreachable."""
+    from grader.providers import dindreach
+
+    local = (docker_client.info().get("Swarm") or {}).get("NodeID")
+    found: dict = {}  # the outer engine, looked for once
+
+    def reach(task: dict, hostname: str):
+        if task.get("NodeID") != local:
+            if "outer" not in found:
+                try:
+                    found["outer"] = dindreach.outer_client()
+                except LabError:
+                    found["outer"] = None
+            if found["outer"] is None:
+                return None
+        return dindreach.task_access(task, client=docker_client, local_node=local,
+                                     chapter_id=lab_context.chapter, hostname=hostname,
+                                     outer=found.get("outer"))
+    return reach
+
+
 @pytest.fixture
-def task_host(swarm, container_host):
-    """``task_host(service)`` → a testinfra host inside one running task's container."""
-    def get(svc):
+def task_containers(swarm, _reach):
+    """``task_containers(svc)`` → a :class:`grader.probes.ContainerAccess` for the
+    container of every running task of ``svc``, on whichever node it runs. A failing
+    assertion when no task runs (nothing to look at is never a pass); a LabError (the
+    check errors) when a task runs on a node the grader cannot reach."""
+    names = {n["ID"]: (n.get("Description") or {}).get("Hostname") or n["ID"][:12]
+             for n in swarm.nodes}
+
+    def get(svc) -> list:
         running = [t for t in swarm.running_tasks(svc) if swarm.task_container(t)]
         assert running, f"service {svc.name} has no running task"
-        return container_host(swarm.task_container(running[0]))
+        found = []
+        for task in running:
+            host = names.get(task.get("NodeID"), (task.get("NodeID") or "?")[:12])
+            access = _reach(task, host)
+            if access is None:
+                raise LabError(f"a task of {svc.name} runs on node {host}, which the grader "
+                               "cannot reach: it looks into containers on the engine it "
+                               "talks to, and into the nodes of a swarm-dind swarm")
+            found.append(access)
+        return found
     return get

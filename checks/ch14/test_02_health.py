@@ -65,7 +65,7 @@ def test_stack_health_file(stack):
        points=2, layer="live",
        hint="docker stack deploy -c stack-health.yaml myapp; `docker ps` shows (healthy) "
             "about 15–20 s later. A task that never gets healthy is restarted by swarm.")
-def test_service_healthy(service_of, swarm, state):
+def test_service_healthy(service_of, swarm, task_containers):
     svc = service_of(n.HEALTH_SERVICE)
     hc = svc.healthcheck
     assert hc, f"{svc.name} has no healthcheck in its spec"
@@ -73,9 +73,11 @@ def test_service_healthy(service_of, swarm, state):
         assert hc[key] == want, f"{svc.name}'s healthcheck {key} is {hc[key]:g}, not {want:g}"
     running = swarm.running_tasks(svc)
     assert running, f"{svc.name} has no running task (tasks stay `starting` until healthy)"
-    health = []
-    for t in running:
-        ctr = state.container(swarm.task_container(t)) or next(
-            (c for c in state.containers if c.id == swarm.task_container(t)), None)
-        health.append(ctr.health if ctr else "unknown")
-    assert all(h == "healthy" for h in health), f"task health: {', '.join(map(str, health))}"
+    # each task's container, on whichever node it runs
+    health = {}
+    for ctr in task_containers(svc):
+        state = ctr.inspect().get("State") or {}
+        health[f"{ctr.id[:12]} on {ctr.where}"] = (state.get("Health") or {}).get("Status")
+    assert len(health) == len(running), f"{len(health)} of {len(running)} running tasks looked at"
+    assert all(h == "healthy" for h in health.values()), \
+        "task health: " + ", ".join(f"{k}: {v or 'no health check'}" for k, v in health.items())

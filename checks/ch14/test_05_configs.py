@@ -49,18 +49,22 @@ def test_properties(lab, swarm):
        hint="docker service create --name nginx --label \"$LAB_LABEL\" --network ch14-lab "
             "--config source=app.properties,target=/etc/my-app/conf/app.properties,"
             "mode=0440 clabs/nginx:v1")
-def test_config_mounted(service_of, task_host):
+def test_config_mounted(service_of, task_containers):
     svc = service_of(n.CONFIG_SERVICE)
     refs = [c for c in svc.configs if c["name"] == n.APP_CONFIG]
     assert refs, f"{svc.name} mounts no config {n.APP_CONFIG}"
     ref = refs[0]
     assert ref["target"] == n.CONFIG_TARGET, f"{n.APP_CONFIG} is mounted at {ref['target']}"
     assert ref["mode"] == n.CONFIG_MODE, f"{n.APP_CONFIG} has mode {oct(ref['mode'] or 0)}"
-    found = read_files(task_host(svc), n.CONFIG_TARGET)[n.CONFIG_TARGET]
-    assert found, f"{n.CONFIG_TARGET} is missing inside the task"
-    mode, text = found
-    assert mode == n.CONFIG_MODE, f"inside the task the file has mode {oct(mode)}"
-    assert _properties(text) == n.PROPERTIES, f"inside the task the file says {text[:120]!r}"
+    tasks = task_containers(svc)  # every running task, on whichever node it runs
+    assert tasks, f"{svc.name} has no running task to look into"
+    for ctr in tasks:
+        found = read_files(ctr, n.CONFIG_TARGET)[n.CONFIG_TARGET]
+        assert found, f"{n.CONFIG_TARGET} is missing inside the task on {ctr.where}"
+        mode, text = found
+        assert mode == n.CONFIG_MODE, f"inside the task on {ctr.where} the file has mode {oct(mode)}"
+        assert _properties(text) == n.PROPERTIES, \
+            f"inside the task on {ctr.where} the file says {text[:120]!r}"
 
 
 @check("ch14.configs.answers", "Config questions answered", points=2, layer="static",

@@ -7,7 +7,7 @@ import pytest
 
 from checks.ch14 import names as n
 from checks.ch14.params import behaviour_params
-from grader.checkkit import check, poll, read_files, rollout, Traffic
+from grader.checkkit import Traffic, check, poll, read_files, rollout
 
 
 @check("ch14.rotate.service", "Service web reads db-password-v2 as /run/secrets/db-password",
@@ -15,7 +15,7 @@ from grader.checkkit import check, poll, read_files, rollout, Traffic
        hint="docker secret create --label \"$LAB_LABEL\" db-password-v2 -, then one update: "
             "docker service update --secret-rm db-password --secret-add "
             "source=db-password-v2,target=db-password web")
-def test_rotated(service_of, task_host):
+def test_rotated(service_of, task_containers):
     svc = service_of(n.SECRETS_SERVICE)
     by_name = {s["name"]: s for s in svc.secrets}
     assert "db-password" not in by_name, f"{svc.name} still mounts the old db-password"
@@ -24,9 +24,12 @@ def test_rotated(service_of, task_host):
     assert new["target"] == "db-password", \
         f"db-password-v2 is mounted as {new['target']}: the app reads /run/secrets/db-password"
     path = "/run/secrets/db-password"
-    got = read_files(task_host(svc), path)[path]
-    assert got and got[1].strip() == n.SECRETS["db-password-v2"], \
-        "/run/secrets/db-password in a task of web does not hold db-password-v2's value"
+    tasks = task_containers(svc)  # every running task, on whichever node it runs
+    assert tasks, f"{svc.name} has no running task to look into"
+    for ctr in tasks:
+        got = read_files(ctr, path)[path]
+        assert got and got[1].strip() == n.SECRETS["db-password-v2"], \
+            f"{path} in the task of web on {ctr.where} does not hold db-password-v2's value"
 
 
 def _swap(spec: dict, old: str, new_id: str, new_name: str) -> list:
@@ -38,7 +41,7 @@ def _swap(spec: dict, old: str, new_id: str, new_name: str) -> list:
 
 
 @pytest.fixture(scope="module")
-def rotated(request, docker_client, grader_labels):
+def rotated(request, docker_client, grader_labels, not_restored):
     """The grader rotates web's password to a secret of its own and back, under traffic."""
     from docker.errors import APIError, NotFound
 
@@ -54,7 +57,7 @@ def rotated(request, docker_client, grader_labels):
         old.remove()  # left by an interrupted run
     mine = docker_client.secrets.create(name=n.ROTATION_SECRET, labels=labels,
                                         data=n.SECRETS["db-password-v2"].encode())
-    runs, notes = [], []
+    runs, notes, lost = [], [], []
     try:
         with Traffic(docker_client, f"http://tasks.{n.SECRETS_SERVICE}:8000/health",
                      n.NETWORK, labels) as traffic:
@@ -65,9 +68,15 @@ def rotated(request, docker_client, grader_labels):
                 runs.append(rollout.apply(api, n.SECRETS_SERVICE, rollout.with_changes(
                     original, delay_s=params["update_delay"]), timeout=params["timeout"]))
             finally:
-                summary = traffic.stop()
-                notes.append(rollout.restore(api, n.SECRETS_SERVICE, original,
-                                             timeout=params["timeout"]))
+                try:
+                    summary = traffic.stop()
+                finally:
+                    back = rollout.restore(api, n.SECRETS_SERVICE, original,
+                                           timeout=params["timeout"])
+                    notes.append(str(back))
+                    if not back.ok:
+                        lost.append(back.line)
+                        not_restored(back.line)
     finally:
         def removed():
             try:
@@ -78,8 +87,11 @@ def rotated(request, docker_client, grader_labels):
         try:
             poll.wait_for(removed, timeout=30, what=f"secret {n.ROTATION_SECRET} removed")
         except (poll.Timeout, APIError) as err:
-            notes.append(f"could not remove secret {n.ROTATION_SECRET}: {err}")
-    return {"runs": runs, "traffic": summary, "notes": notes}
+            line = f"could not remove secret {n.ROTATION_SECRET}: {err}"
+            notes.append(line)
+            lost.append(line)
+            not_restored(line)
+    return {"runs": runs, "traffic": summary, "notes": notes, "not_restored": lost}
 
 
 @check("ch14.rotate.traffic", "Rotating web's secret loses no request", points=3,
@@ -87,10 +99,13 @@ def rotated(request, docker_client, grader_labels):
        hint="The grader swaps web's password secret and back while sending requests to "
             "every task. A single replica updated stop-first leaves a gap: run 2+ replicas "
             "and --update-order start-first.")
-def test_rotation_without_downtime(rotated, details):
+def test_rotation_without_downtime(rotated, details, not_restored):
+    for line in rotated["not_restored"]:
+        not_restored(line)
     s = rotated["traffic"]
     details.update(s.as_details(), rollouts=[r.line() for r in rotated["runs"]],
                    restore=rotated["notes"], summary=s.line())
+    assert len(rotated["runs"]) == 2, "the grader could not finish both updates"
     for r in rotated["runs"]:
         assert r.state == "completed", f"the grader's rotation ended {r.state!r}: {r.message}"
     assert s.requests > 0, "the traffic generator sent no request"

@@ -60,6 +60,13 @@ def chosen(chapter: Chapter) -> str:
     return f.read_text().strip() if f.exists() else chapter.provider
 
 
+def check_family(chapter: Chapter, name: str) -> None:
+    """LabError unless ``name`` is a provider that can run ``chapter``."""
+    family = family_of(chapter)
+    if name not in family:
+        raise LabError(f"{chapter.id} runs on {' or '.join(family)}, not {name!r}")
+
+
 def choose(chapter: Chapter, name: str | None) -> None:
     """Remember ``name`` as the chapter's provider (``lab env up ch14 --provider
     swarm-dind``); None forgets the choice. Only providers of the chapter's family
@@ -68,9 +75,7 @@ def choose(chapter: Chapter, name: str | None) -> None:
     if name is None:
         f.unlink(missing_ok=True)
         return
-    family = family_of(chapter)
-    if name not in family:
-        raise LabError(f"{chapter.id} runs on {' or '.join(family)}, not {name!r}")
+    check_family(chapter, name)
     f.parent.mkdir(parents=True, exist_ok=True)
     f.write_text(name)
 

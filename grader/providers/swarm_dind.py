@@ -22,7 +22,7 @@ import time
 from grader import engine, labels, poll
 from grader.chapters import Chapter
 from grader.errors import LabError
-from grader.providers import dindimages
+from grader.providers import dindimages, dindreach
 from grader.providers.base import Ledger, Provider, Removed, Status
 from grader.providers.dindimages import BASE_IMAGE, NODE_IMAGE, node_images  # noqa: F401  BASE_IMAGE: re-exported
 from grader.providers.dindnodes import (
@@ -34,15 +34,16 @@ from grader.providers.dindnodes import (
     NODE_LABEL,
     ROLE_LABEL,
     Node,
-    env_count,
     blame,
     container_name,
+    env_count,
     join_command,
     label_filters,
     plan_nodes,
     run_options,
 )
 from grader.providers.dockerlab import undo_docker
+
 
 class DindSwarm(Provider):
     """A swarm of docker-in-docker nodes on the local engine (see the module docstring)."""
@@ -101,6 +102,18 @@ class DindSwarm(Provider):
     def params(self) -> dict:
         """Parameters for the notebooks; DOCKER_HOST is node-1's engine."""
         return {"LAB": self.chapter.id, "LAB_NETWORK": self.lab_network, "DOCKER_HOST": self._host()}
+
+    def activate(self) -> None:
+        """Point DOCKER_HOST at node-1, after remembering the outer engine (the one that
+        runs the nodes) in LAB_DIND_OUTER_HOST: checks reach the workers through it, and
+        notebooks share the images they build (:func:`share_built_images`)."""
+        import os
+        if not os.environ.get(dindreach.OUTER_ENV):
+            outer = engine.endpoint()
+            if outer == self.docker_host():  # DOCKER_HOST is node-1 already: not the outer one
+                outer = dindreach.DEFAULT_ENDPOINT
+            os.environ[dindreach.OUTER_ENV] = outer
+        super().activate()
 
     def nodes_status(self) -> dict:
         """Each swarm node's role and readiness as node-1 sees it, the lab network, the
@@ -275,7 +288,7 @@ class DindSwarm(Provider):
         try:
             poll.wait_for(answers, timeout=ENGINE_TIMEOUT, interval=0.3,
                           what=f"the Docker engine inside {ctr.name}")
-        except AssertionError as err:  # Timeout or GaveUp
+        except (poll.Timeout, poll.GaveUp) as err:
             raise LabError(str(err).splitlines()[0]) from None
 
     def _address(self, ctr) -> str:
@@ -344,3 +357,21 @@ class DindSwarm(Provider):
                 net.remove()
                 gone.networks.append(net.name)
         return gone
+
+
+def share_built_images(chapter_id: str, names: list[str]) -> str:
+    """For the notebooks, right after they build ``names`` on node-1: on a ``swarm-dind``
+    environment, copy the images to every other node (they cannot pull, and swarm
+    rejects a task whose image its node lacks); elsewhere there is nothing to do.
+    Returns one line saying which."""
+    from grader import chapters, providers
+
+    chapter = chapters.get(chapter_id, need_ready=False)
+    if providers.chosen(chapter) != DindSwarm.name:
+        return f"{', '.join(names)}: one engine runs every task here, nothing to share"
+    prov = DindSwarm(chapter, dindreach.outer_client())
+    others = len(prov._containers()) - 1
+    start = time.monotonic()
+    prov.share_images(names)
+    return (f"{', '.join(names)}: copied from node-1 to the {others} other node(s) of the "
+            f"swarm in {time.monotonic() - start:.1f} s")

@@ -3,7 +3,9 @@ read), as plain data: every object exactly as the API server returns it, the way
 ``kubectl get <kinds> -o json`` prints it. Taken once per run by
 :mod:`grader.kube.collect`, or read from a dump; checks only read it.
 
-Targets the Kubernetes version of current kind node images (see ``TARGET_VERSION``).
+Targets Kubernetes 1.37 (``TARGET_VERSION``), what the node image of current kind
+releases (v0.33) runs; everything the labs use is stable API (v1, apps/v1,
+networking.k8s.io/v1, discovery.k8s.io/v1), so older clusters back to 1.21 work too.
 Service endpoints come from EndpointSlices (``discovery.k8s.io/v1``); the v1 Endpoints
 API, deprecated since 1.33, is the fallback for older clusters.
 """
@@ -16,7 +18,7 @@ from functools import cached_property
 
 from grader.errors import LabError
 
-TARGET_VERSION = "1.33"
+TARGET_VERSION = "1.37"
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 

@@ -112,3 +112,15 @@ def test_dump_of_an_unknown_chapter(tmp_path):
     p = lab("dump", "ch99", str(tmp_path / "x.json"))
     assert p.returncode == 2 and "unknown chapter" in one_line_error(p)
     assert not (tmp_path / "x.json").exists()
+
+
+def test_static_checks_need_no_environment(tmp_path):
+    """With nothing to reach (no engine, no kubeconfig) the static layer still grades."""
+    env = {"DOCKER_HOST": f"unix://{tmp_path}/nothing.sock", "KUBECONFIG": str(tmp_path / "none")}
+    p = lab("check", "ch15", "--lab-dir", str(tmp_path), "--layer", "static", "--json", env=env)
+    assert p.returncode == 1, p.stderr
+    checks = json.loads(p.stdout)["checks"]
+    assert checks and all(c["layer"] == "static" for c in checks)
+    assert {c["status"] for c in checks} == {"fail"}  # an empty folder: nothing written yet
+    p = lab("check", "ch15", "--lab-dir", str(tmp_path), "--layer", "live", env=env)
+    assert p.returncode == 2 and "kubeconfig" in one_line_error(p)

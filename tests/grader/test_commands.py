@@ -35,3 +35,22 @@ def test_unreadable_commands():
         parse("docker run 'unclosed")
     assert not same("docker run 'unclosed", "docker run x")
     assert not same(None, "docker stop x")
+
+
+def test_signal_values_have_one_spelling():
+    for text in ("docker kill -s SIGKILL x", "docker kill -s 9 x", "docker kill --signal=kill x",
+                 "docker kill -s=KILL x", "docker container kill --signal Kill x"):
+        assert parse(text).flag("--signal") == ["KILL"], text
+    assert same("docker kill -s SIGKILL x", "docker kill --signal KILL x")
+    assert not same("docker kill -s SIGTERM x", "docker kill --signal KILL x")
+
+
+def test_extra_flags_can_be_held_to_a_test_of_their_values():
+    graceful = {"--time": lambda v: v.isdigit() and int(v) > 0, "--signal": lambda v: v == "TERM"}
+    extra = {"--time", "--signal"}
+    assert same("docker stop -t 5 x", "docker stop x", allow_extra=extra, extra_ok=graceful)
+    assert same("docker stop -s SIGTERM x", "docker stop x", allow_extra=extra, extra_ok=graceful)
+    assert not same("docker stop -t 0 x", "docker stop x", allow_extra=extra, extra_ok=graceful)
+    assert not same("docker stop --signal KILL x", "docker stop x", allow_extra=extra,
+                    extra_ok=graceful)
+    assert same("docker stop --signal KILL -t 0 x", "docker stop x", allow_extra=extra)

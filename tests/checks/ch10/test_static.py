@@ -125,3 +125,63 @@ def test_compose_depends_on_as_list_or_started(solved_ch10):
                                              "redis": {"condition": "service_healthy"}}
     p.write_text(yaml.safe_dump(doc))
     _fails(solved_ch10, "ch10.compose.health-order", "service_started")
+
+
+@pytest.mark.parametrize("copy,files", [
+    ("COPY *.sql /docker-entrypoint-initdb.d/", {}),
+    ("COPY schema.sql /docker-entrypoint-initdb.d/", {"schema.sql": "init.sql"}),
+    ('COPY ["init.sql", "/docker-entrypoint-initdb.d/01-user.sql"]', {}),
+    ("ADD --chown=mysql init.sql /docker-entrypoint-initdb.d", {}),
+    ('COPY --chown=mysql:mysql ["init.sql", "/docker-entrypoint-initdb.d/"]', {}),
+    ("COPY sql/ /docker-entrypoint-initdb.d/", {"sql/10-user.sql": "init.sql"}),
+])
+def test_init_scripts_by_any_name_or_glob(solved_ch10, copy, files):
+    mysql = solved_ch10 / "mysql"
+    for new, old in files.items():
+        (mysql / new).parent.mkdir(exist_ok=True)
+        (mysql / new).write_text((mysql / old).read_text())
+    _edit(mysql / "Dockerfile", "COPY init.sql /docker-entrypoint-initdb.d/", copy)
+    r = run_checks(solved_ch10, "ch10.db-image.dockerfile")["ch10.db-image.dockerfile"]
+    assert r.status == "pass", r.message
+
+
+def test_only_non_scripts_into_the_init_folder(solved_ch10):
+    (solved_ch10 / "mysql" / "notes.txt").write_text("not run by the server\n")
+    _edit(solved_ch10 / "mysql" / "Dockerfile", "COPY init.sql /docker-entrypoint-initdb.d/",
+          "COPY *.txt /docker-entrypoint-initdb.d/")
+    _fails(solved_ch10, "ch10.db-image.dockerfile", "no COPY puts an init script", "*.txt")
+
+
+def test_base_from_a_build_argument_with_a_pinned_default(solved_ch10):
+    df = solved_ch10 / "user" / "Dockerfile"
+    text = df.read_text()
+    assert "FROM clabs/golang:1.19 AS build" in text
+    df.write_text("ARG GO_IMAGE=clabs/golang:1.19\n" +
+                  text.replace("FROM clabs/golang:1.19 AS build", "FROM ${GO_IMAGE} AS build"))
+    r = run_checks(solved_ch10, "ch10.multistage.pinned")["ch10.multistage.pinned"]
+    assert r.status == "pass", r.message
+
+
+@pytest.mark.parametrize("arg", ["ARG GO_IMAGE", "ARG GO_IMAGE=golang", "ARG GO_IMAGE=golang:latest"])
+def test_base_from_a_build_argument_without_a_pinned_default(solved_ch10, arg):
+    df = solved_ch10 / "user" / "Dockerfile"
+    df.write_text(f"{arg}\n" + df.read_text().replace("FROM clabs/golang:1.19 AS build",
+                                                      "FROM $GO_IMAGE AS build"))
+    _fails(solved_ch10, "ch10.multistage.pinned", "$GO_IMAGE")
+
+
+def test_hadolint_missing_on_the_grading_machine_is_an_error(solved_ch10, monkeypatch):
+    monkeypatch.setattr("grader.dockerfiles.hadolint_path", lambda: None)
+    r = run_checks(solved_ch10, "ch10.multistage.lint")["ch10.multistage.lint"]
+    assert r.status == "error" and "hadolint is not installed" in r.message, (r.status, r.message)
+
+
+@pytest.mark.parametrize("prints", ["", "hadolint: Index too large", "{}"])
+def test_hadolint_output_the_grader_cannot_read_is_an_error(solved_ch10, monkeypatch,
+                                                          tmp_path, prints):
+    fake = tmp_path / "hadolint"
+    fake.write_text(f"#!/bin/sh\nprintf '%s' '{prints}'\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr("grader.dockerfiles.hadolint_path", lambda: str(fake))
+    r = run_checks(solved_ch10, "ch10.multistage.lint")["ch10.multistage.lint"]
+    assert r.status == "error" and "hadolint" in r.message, (r.status, r.message)

@@ -150,6 +150,39 @@ def test_update_in_progress_is_left_alone(solved, env, engine):
         update("--update-delay", "10s", "web_web")  # settings only: no task restarts
 
 
+def test_a_service_with_no_running_task_shows_nothing(solved, env):
+    # nothing to look at is never a pass: the spec alone says nothing about the tasks
+    update("--replicas", "0", "web")
+    try:
+        checks = only(env, "ch14.secrets")
+        assert_fails(checks, "ch14.secrets.hidden", "no running task")
+        assert_fails(checks, "ch14.secrets.mounted", "no running task")
+    finally:
+        update("--replicas", "2", "web")
+
+
+def test_password_written_into_whoami_conf(solved, env, engine, tmp_path):
+    # the password typed into legacy/whoami.conf: the sed has nothing to replace, the
+    # task's file holds the value anyway, and the image carries it for anyone to read
+    legacy = solved / "legacy"
+    (tmp_path / "whoami.conf").write_text(
+        (legacy / "whoami.conf").read_text().replace("<<db_password_value>>", "drowssap-1"))
+    for name in ("Dockerfile", "entrypoint.sh"):
+        (tmp_path / name).write_bytes((legacy / name).read_bytes())
+    original = engine.images.get("secrets-demo:1.0").id
+    leaky, _ = engine.images.build(path=str(tmp_path), labels={labels.LAB: "ch14"}, rm=True)
+    leaky.tag("secrets-demo", "1.0")
+    try:
+        update("--force", "demo")
+        checks = only(env, "ch14.legacy")
+        assert_fails(checks, "ch14.legacy.replaced", "<<db_password_value>>")
+        assert_fails(checks, "ch14.legacy.hidden", "a file in secrets-demo:1.0", "db-password")
+    finally:
+        engine.images.get(original).tag("secrets-demo", "1.0")
+        update("--force", "demo")
+        engine.images.remove(leaky.id, force=True)
+
+
 def test_the_grader_leaves_nothing_behind(solved, engine):
     left = engine.containers.list(all=True, filters={"label": labels.GRADER})
     assert not left, [c.name for c in left]

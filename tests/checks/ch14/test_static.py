@@ -124,13 +124,59 @@ def test_a_recorded_swarm_dump_grades_without_an_engine(solved, tmp_path):
                                 "swarm": {"node_state": "active", "manager": True, **recorded}}))
     results = {r.check.id: r for r in runner.run(chapters.get("ch14"), solved, dump=dump)}
     assert not {i: r.message for i, r in results.items() if r.status == "error"}
-    # the recording holds one config and one secret: the dump is graded, not skipped
+    # the recording holds one config and one secret, and web_web never went through an
+    # update (no UpdateStatus): the dump is graded, not skipped. (It was taken after the
+    # grader's rolling check had put web_web back, before the grader marked its own
+    # updates: nothing in it says that the student updated web_web; see
+    # test_rolling_updated_needs_the_students_update for the marked case.)
     failed = {i: r.message for i, r in results.items() if r.status == "fail"}
-    assert failed == {"ch14.configs.properties": "no config app.properties",
-                      "ch14.secrets.created": "no secret sample-secret, other-secret"}, failed
+    assert set(failed) == {"ch14.configs.properties", "ch14.secrets.created",
+                           "ch14.rolling.updated"}, failed
+    assert failed["ch14.secrets.created"] == "no secret sample-secret, other-secret"
     passed = {i for i, r in results.items() if r.status == "pass"}
-    assert {"ch14.rolling.spec", "ch14.rolling.updated", "ch14.configs.hello",
-            "ch14.rollback.service"} <= passed, sorted(passed)
+    assert {"ch14.rolling.spec", "ch14.configs.hello", "ch14.rollback.service"} <= passed, \
+        sorted(passed)
     na = {i: r.message for i, r in results.items() if r.status == "n/a"}
     assert all("needs a live environment" in m for m in na.values()), na
     assert results["ch14.rolling.traffic"].status == "n/a"  # behaviour: the grader acts
+
+
+def _grade_recorded(tmp_path, solved, change, *ids):
+    """Grade the recorded solved swarm (tests/grader/state/fixtures) after ``change``."""
+    import json
+    from pathlib import Path
+
+    from grader import chapters, runner
+    recorded = json.loads((Path(__file__).parents[2] / "grader" / "state" / "fixtures"
+                           / "swarm_ch14_solved.json").read_text())
+    change(recorded)
+    dump = tmp_path / "ch14.json"
+    dump.write_text(json.dumps({"apiVersion": "container-labs/v1", "kind": "LabDump",
+                                "chapter": "ch14", "docker": None, "kube": None,
+                                "swarm": {"node_state": "active", "manager": True, **recorded}}))
+    return {r.check.id: r for r in runner.run(chapters.get("ch14"), solved, dump=dump,
+                                              only=list(ids))}
+
+
+@pytest.mark.parametrize("status,previous_mark,verdict", [
+    (None, None, "fail"),                       # created on v2 and never updated
+    ({"State": "completed"}, None, "pass"),     # the student's own update
+    ({"State": "paused"}, None, "fail"),
+    (None, "completed", "pass"),                # the grader put it back; it found "completed"
+    ({"State": "completed"}, "none", "fail"),   # the grader's own update; it found none
+])
+def test_rolling_updated_needs_the_students_update(solved, tmp_path, status, previous_mark,
+                                                     verdict):
+    def change(recorded):
+        web = next(s for s in recorded["services"] if s["Spec"]["Name"] == "web_web")
+        web.pop("UpdateStatus", None)
+        web.pop("PreviousSpec", None)
+        if status:
+            web["UpdateStatus"] = {**status, "StartedAt": "2030-01-01T00:00:00Z"}
+        if previous_mark:  # the spec the grader posted before it put web_web back
+            from grader.rollout import FOUND_LABEL
+            web["PreviousSpec"] = {**web["Spec"], "Labels": {FOUND_LABEL: previous_mark}}
+    r = _grade_recorded(tmp_path, solved, change, "ch14.rolling.updated")["ch14.rolling.updated"]
+    assert r.status == verdict, (r.status, r.message)
+    if verdict == "fail":
+        assert r.check.hint and r.message

@@ -3,8 +3,8 @@
 import pytest
 
 from grader import chapters, labels
-from grader.providers import swarm_dind as dind
 from grader.errors import LabError
+from grader.providers import swarm_dind as dind
 
 CH = chapters.Chapter("chdindtest", "dind provider test", provider="swarm-dind")
 
@@ -140,3 +140,67 @@ def test_two_node_swarm_up_status_down(engine, monkeypatch):
     nothing_labelled_remains()
     with pytest.raises(LabError, match="not up"):
         prov.params()
+
+
+@pytest.mark.engine
+def test_a_task_on_a_worker_is_reached_and_an_image_built_on_node_1_runs_there(engine, tmp_path):
+    """What ch14's checks need on a multi-node swarm: an image built on node-1 copied to
+    the worker (the nodes cannot pull), and the container of a task that runs on the
+    worker looked into through the worker's node container. 1+1 nodes, one small
+    service pinned to the worker; about 20 s."""
+    from grader import poll
+    from grader.checkkit import read_files
+    from grader.providers import dindreach
+
+    small = "clabs/nginx:v1"
+    if images_missing(engine, small):
+        return
+    chapter = chapters.Chapter("chdindreach", "dind reach test", provider="swarm-dind")
+    prov = dind.DindSwarm(chapter, engine, managers=1, workers=1, images=[small])
+    prov.down()
+    try:
+        prov.up(progress=False)
+        inner = prov.inner()
+        (tmp_path / "probe.txt").write_text("built on node-1\n")
+        (tmp_path / "Dockerfile").write_text(f"FROM {small}\nCOPY probe.txt /srv/probe.txt\n")
+        inner.images.build(path=str(tmp_path), tag="chdindreach/probe:1", rm=True,
+                           labels={labels.LAB: chapter.id})
+        worker = engine.containers.get("chdindreach-node-2")
+        assert worker.exec_run(["docker", "image", "inspect", "chdindreach/probe:1"]).exit_code != 0
+        prov.share_images(["chdindreach/probe:1"])
+        svc = inner.services.create("chdindreach/probe:1", name="probe",
+                                    constraints=["node.hostname==node-2"],
+                                    labels={labels.LAB: chapter.id})
+
+        def running():
+            tasks = svc.tasks(filters={"desired-state": "running"})
+            return [t for t in tasks if t["Status"]["State"] == "running"]
+        task = poll.wait_for(running, timeout=60, interval=0.5, what="the probe task running")[0]
+        local = inner.info()["Swarm"]["NodeID"]
+        assert task["NodeID"] != local  # it runs on the worker
+        access = dindreach.task_access(task, client=inner, local_node=local,
+                                       chapter_id=chapter.id, hostname="node-2", outer=engine)
+        assert access is not None and access.node is not None and access.where == "node node-2"
+        found = read_files(access, "/srv/probe.txt", "/nothing/here")
+        assert found == {"/srv/probe.txt": (0o644, "built on node-1\n"), "/nothing/here": None}
+        assert access.inspect()["Config"]["Image"].startswith("chdindreach/probe:1")
+        # a node container whose engine is another swarm node is not taken for this one
+        assert dindreach.node_container(engine, chapter.id, "node-2", "some-other-node") is None
+        assert dindreach.task_access(task, client=inner, local_node=local, chapter_id="chelse",
+                                     hostname="node-2", outer=engine) is None
+    finally:
+        prov.down()
+    assert engine.containers.list(all=True, filters={"label": labels.lab_label(chapter.id)}) == []
+
+
+def images_missing(engine, *names) -> bool:
+    """Skip (fail in CI) when the node image or ``names`` are not built."""
+    from grader import images
+
+    if images.missing(images.resolve([dind.NODE_IMAGE, *names]), engine):
+        from tests.conftest import _in_ci
+        reason = f"{dind.NODE_IMAGE} or {', '.join(names)} is not built (lab images build)"
+        if _in_ci():
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return False

@@ -1,0 +1,1 @@
+"""ch15: introduction to Kubernetes (architecture, pods, volumes, ReplicaSets, Services, Ingress)."""
