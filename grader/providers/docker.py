@@ -3,11 +3,10 @@ labelled lab network."""
 
 from __future__ import annotations
 
-import os
-
 from grader import engine, labels
-from grader.providers.base import Ledger, Provider, Removed, Status
+from grader.providers.base import Ledger, Removed, Status
 from grader.providers.dockerlab import (
+    EngineProvider,
     down_ledger,
     lab_filters,
     network_exists,
@@ -16,23 +15,11 @@ from grader.providers.dockerlab import (
 )
 
 
-class LocalDocker(Provider):
+class LocalDocker(EngineProvider):
     """The local Docker engine: lab images built, a labelled network for the lab."""
 
     name = "docker"
     family = "docker"
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = engine.client()
-        return self._client
-
-    def params(self) -> dict:
-        # LAB_LABEL is derived from LAB inside the notebook: papermill cannot parse a
-        # parameter whose value holds "=".
-        return {"LAB": self.chapter.id, "LAB_NETWORK": self.chapter.network or "",
-                "DOCKER_HOST": os.environ.get("DOCKER_HOST", "")}
 
     def _up(self, ledger: Ledger, *, progress: bool) -> list[str]:
         from grader import images

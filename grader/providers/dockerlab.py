@@ -1,11 +1,30 @@
-"""What the Docker providers share: finding and removing a lab's labelled objects on
-an engine, and undoing a ledger of Docker objects. Not a provider itself."""
+"""What the Docker providers share: the engine and the notebooks' parameters, finding
+and removing a lab's labelled objects, and undoing a ledger of Docker objects. Not a
+provider itself."""
 
 from __future__ import annotations
 
-from grader import labels
+import os
+
+from grader import engine, labels
 from grader.chapters import Chapter
-from grader.providers.base import Removed, remove_all
+from grader.providers.base import Provider, Removed, remove_all
+
+
+class EngineProvider(Provider):
+    """A provider whose chapter runs on this process's Docker engine (DOCKER_HOST)."""
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = engine.client()
+        return self._client
+
+    def params(self) -> dict:
+        # LAB_LABEL is derived from LAB inside the notebook: papermill cannot parse a
+        # parameter whose value holds "=".
+        return {"LAB": self.chapter.id, "LAB_NETWORK": self.chapter.network or "",
+                "DOCKER_HOST": os.environ.get("DOCKER_HOST", "")}
 
 
 def lab_filters(chapter: Chapter) -> list[dict]:

@@ -18,36 +18,20 @@ from grader.errors import LabError
 from grader.kube import labconfig
 from grader.kube import namespace as kns
 from grader.providers.base import (
-    LATE_CREATION_SECONDS,
     Ledger,
-    Provider,
     Removed,
     Status,
     remove_all,
 )
+from grader.providers.kubelab import KubeProvider
 
 CONTEXT_VARIABLE = "LAB_KUBE_CONTEXT"
 
 
-class ExistingContext(Provider):
+class ExistingContext(KubeProvider):
     """A cluster the student already has, reached through their kubeconfig."""
 
     name = "existing"
-    family = "kube"
-    late = LATE_CREATION_SECONDS
-
-    @property
-    def namespace(self) -> str:
-        return self.chapter.namespace or self.chapter.id
-
-    @property
-    def kubeconfig(self) -> Path:
-        return labconfig.path(self.chapter.id)
-
-    def params(self) -> dict:
-        return {"LAB": self.chapter.id, "NAMESPACE": self.namespace,
-                "KUBECONFIG": str(self.kubeconfig), "LAB_NETWORK": "",
-                "DOCKER_HOST": os.environ.get("DOCKER_HOST", "")}
 
     def context(self) -> tuple[str, dict]:
         """The context to use and the lab kubeconfig made from it (not written)."""

@@ -32,13 +32,12 @@ from grader.errors import LabError
 from grader.kube import labconfig
 from grader.kube import namespace as kns
 from grader.providers.base import (
-    LATE_CREATION_SECONDS,
     Ledger,
-    Provider,
     Removed,
     Status,
     remove_all,
 )
+from grader.providers.kubelab import KubeProvider
 
 CLUSTER = "container-labs"
 CONTEXT = f"kind-{CLUSTER}"
@@ -170,25 +169,10 @@ class Marker:
         cls.path().unlink(missing_ok=True)
 
 
-class KindCluster(Provider):
+class KindCluster(KubeProvider):
     """A kind cluster named ``container-labs``, shared by the Kubernetes chapters."""
 
     name = "kind"
-    family = "kube"
-    late = LATE_CREATION_SECONDS   # how long undo looks for a cut-off creation
-
-    @property
-    def namespace(self) -> str:
-        return self.chapter.namespace or self.chapter.id
-
-    @property
-    def kubeconfig(self) -> Path:
-        return labconfig.path(self.chapter.id)
-
-    def params(self) -> dict:
-        return {"LAB": self.chapter.id, "NAMESPACE": self.namespace,
-                "KUBECONFIG": str(self.kubeconfig), "LAB_NETWORK": "",
-                "DOCKER_HOST": os.environ.get("DOCKER_HOST", "")}
 
     # -- kind and the cluster ----------------------------------------------------------
 

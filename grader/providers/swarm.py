@@ -9,12 +9,12 @@ the cache; ``down`` leaves the swarm only when that marker says the lab made it.
 from __future__ import annotations
 
 import json
-import os
 
 from grader import engine, labels, poll
 from grader.errors import LabError
-from grader.providers.base import Ledger, Provider, Removed, Status
+from grader.providers.base import Ledger, Removed, Status
 from grader.providers.dockerlab import (
+    EngineProvider,
     down_ledger,
     lab_filters,
     network_exists,
@@ -37,21 +37,11 @@ def swarm_state(client) -> tuple[str, bool]:
     return info.get("LocalNodeState") or "inactive", bool(info.get("ControlAvailable"))
 
 
-class LocalSwarm(Provider):
+class LocalSwarm(EngineProvider):
     """The local engine as a swarm manager (initialised when it is in no swarm)."""
 
     name = "swarm"
     family = "swarm"
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = engine.client()
-        return self._client
-
-    def params(self) -> dict:
-        return {"LAB": self.chapter.id, "LAB_NETWORK": self.chapter.network or "",
-                "DOCKER_HOST": os.environ.get("DOCKER_HOST", "")}
 
     def _owned(self, labels_of: dict) -> bool:
         """True when an object's labels say it belongs to this chapter."""
