@@ -79,9 +79,9 @@ CHAPTERS: dict[str, Chapter] = {
             "Deploy, update and secure an application on Kubernetes",
             provider="kind",
             namespace="ch16",
+            kube_kinds=("Pod", "Service", "EndpointSlice", "Deployment", "ReplicaSet",
+                        "StatefulSet", "PersistentVolumeClaim", "Secret", "Event"),
             reads=("kube",),
-            ready=False,
-            not_ready_reason="the ch16 Kubernetes lab is not written yet",
         ),
     )
 }

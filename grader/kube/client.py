@@ -136,13 +136,17 @@ def describe(api) -> str:
 
 
 def request(api, method: str, path: str, *, query: list[tuple[str, str]] | None = None,
-            body=None, timeout: float | None = 30.0) -> tuple[int, bytes]:
+            body=None, timeout: float | None = 30.0,
+            content_type: str = "application/json") -> tuple[int, bytes]:
     """One HTTP request through ``api`` (its credentials, TLS, proxy): (status, raw
-    body). Unreachable servers and TLS failures become a LabError; HTTP errors are
-    returned for the caller to judge (:func:`http_error` words them)."""
+    body). ``content_type`` of the body: a PATCH names its kind
+    (``application/merge-patch+json``, ``application/strategic-merge-patch+json``,
+    ``application/json-patch+json``); a real API server refuses a PATCH sent as plain
+    ``application/json`` (415). Unreachable servers and TLS failures become a LabError;
+    HTTP errors are returned for the caller to judge (:func:`http_error` words them)."""
     headers = {"Accept": "application/json"}
     if body is not None:
-        headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = content_type
     try:
         req = api.param_serialize(method=method, resource_path=path, query_params=query or [],
                                   header_params=headers, body=body,

@@ -170,7 +170,8 @@ def test_images_for_a_chapter_include_dependencies_in_order(specs):
         assert name in ch10
     ch16 = [s.name for s in images.images_for("ch16")]
     assert {"clabs/pets-web:2.0", "clabs/pets-web:2.1", "clabs/probes-demo:2.0", "clabs/postgres:15",
-            "clabs/toolbox:1.0", "clabs/golang:1.19", "clabs/debian:bookworm"} == set(ch16)
+            "clabs/toolbox:1.0", "clabs/loadgen:1.0", "clabs/golang:1.19",
+            "clabs/debian:bookworm"} == set(ch16)
     order = [s.name for s in specs]
     for chapter in ("ch10", "ch14", "ch15", "ch16"):
         names = [s.name for s in images.images_for(chapter)]
