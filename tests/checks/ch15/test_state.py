@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from grader import chapters, runner
 from grader.kube import manifests, subset
 from tests.checks.ch15 import states
 from tests.checks.helpers import release_with_solutions
+from tests.engineimages import refuse_to_touch, require_images
 from tests.kubemock import validate_shape
 
 CH15 = chapters.CHAPTERS["ch15"]
@@ -304,13 +304,7 @@ def test_pause_checks_on_the_real_engine(engine, lab_dir):
     import docker.errors
 
     from grader.labels import CREATED_BY, lab_labels
-    for image in ("clabs/nginx:v1", "clabs/toolbox:1.0"):
-        try:
-            engine.images.get(image)
-        except docker.errors.ImageNotFound:
-            if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-                pytest.fail(f"{image} is missing: run `lab images build` first")
-            pytest.skip(f"{image} is missing: run `lab images build` first")
+    require_images(engine, "clabs/nginx:v1", "clabs/toolbox:1.0")
     labels = lab_labels("ch15", "tests")
     for name in ("pause", "main"):
         try:
@@ -318,7 +312,7 @@ def test_pause_checks_on_the_real_engine(engine, lab_dir):
         except docker.errors.NotFound:
             continue
         if found.labels.get(CREATED_BY) != "tests":
-            pytest.skip(f"a container named {name} exists on this engine and is not ours")
+            refuse_to_touch(f"a container named {name} exists on this engine and is not ours")
         found.remove(force=True)
 
     def start_main(**network):

@@ -17,6 +17,7 @@ from grader import chapters, runner
 from grader.kube import inside
 from tests.checks.ch16 import states
 from tests.checks.helpers import release_with_solutions
+from tests.engineimages import require_images
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def lab_dir(tmp_path_factory, ch16_chapter) -> Path:
 
 
 def _docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(["flock", "/tmp/engine.lock", "docker", *args], capture_output=True,
+    done = subprocess.run(["docker", *args], capture_output=True,
                           text=True, timeout=180, check=False)
     assert not check or done.returncode == 0, done.stderr
     return done
@@ -40,16 +41,11 @@ def test_the_look_inside_scripts_on_docker(engine, tmp_path):
     variables, and a toolbox container in its process namespace running the checks'
     own scripts: what they print is what the checks parse. Without SYS_PTRACE the
     program's files and environment are out of reach (why the copy's container adds it)."""
-    import docker.errors
 
     from checks.ch16 import names as n
     from checks.ch16 import test_11_secret_volume as volume
     from checks.ch16 import test_12_secret_env as env
-    for image in (n.WEB_IMAGE, n.TOOLBOX_IMAGE):
-        try:
-            engine.images.get(image)
-        except docker.errors.ImageNotFound:
-            pytest.skip(f"{image} is missing: `lab images build`")
+    require_images(engine, n.WEB_IMAGE, n.TOOLBOX_IMAGE)
     files = tmp_path / "secrets"
     files.mkdir()
     for key, value in n.SECRET_VALUES.items():

@@ -24,6 +24,7 @@ from grader.labels import lab_labels
 from grader.state.kube import kind_of
 from tests.checks.ch16 import states
 from tests.checks.ch16.cluster import Cluster
+from tests.engineimages import require_images
 
 LABELS = lab_labels("ch16", "grader")
 SUMMARY = {"event": "summary", "requests": 10, "failed": 0, "seconds": 1.0, "rate": 10.0,
@@ -192,12 +193,8 @@ def test_a_pod_it_cannot_delete_is_named_in_left(cluster, monkeypatch):
 def test_real_loadgen_output_is_read(engine):
     """loadgen itself (the image) against a port nothing listens on, for one second: its
     lines are read as the grader reads the pod's log."""
-    import docker.errors
-    try:
-        engine.images.get(traffic.IMAGE)
-    except docker.errors.ImageNotFound:
-        pytest.skip(f"{traffic.IMAGE} is missing: `lab images build`")
-    out = subprocess.run(["flock", "/tmp/engine.lock", "docker", "run", "--rm", "--network", "none",
+    require_images(engine, traffic.IMAGE)
+    out = subprocess.run(["docker", "run", "--rm", "--network", "none",
                           "--label", "org.container-labs.created-by=tests", traffic.IMAGE,
                           "-url", "http://127.0.0.1:9/", "-duration", "1", "-concurrency", "2"],
                          capture_output=True, text=True, timeout=120, check=False)

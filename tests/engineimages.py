@@ -1,0 +1,34 @@
+"""Tests that need a lab image: it is built by `lab images build` (CI runs that first),
+so a missing image fails the test under CI=true and skips it elsewhere, with the reason."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def require_images(engine, *names: str) -> None:
+    """Skip (fail in CI) unless every image in ``names`` is on ``engine``."""
+    import docker.errors
+
+    for name in names:
+        try:
+            engine.images.get(name)
+        except docker.errors.ImageNotFound:
+            reason = f"{name} is missing: run `lab images build` first"
+            if in_ci():
+                pytest.fail(reason + " (CI=true: the images are built before the tests)",
+                            pytrace=False)
+            pytest.skip(reason)
+
+
+def refuse_to_touch(what: str) -> None:
+    """Something on the engine is in the way and not ours: skip (fail in CI)."""
+    if in_ci():
+        pytest.fail(what + " (CI=true: the engine must be free for the tests)", pytrace=False)
+    pytest.skip(what)
