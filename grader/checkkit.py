@@ -60,8 +60,8 @@ from grader.kube import inside as kube_inside  # noqa: F401
 from grader.kube import rollouts as kube_rollouts  # noqa: F401
 from grader.kube import services as kube_services  # noqa: F401
 from grader.kube.traffic import ClusterTraffic  # noqa: F401
-from grader.kube.actions import describe as describe_pod  # noqa: F401
-from grader.kube.actions import is_ready as pod_ready  # noqa: F401
+from grader.kube.pods import describe as describe_pod  # noqa: F401
+from grader.kube.pods import is_ready as pod_ready  # noqa: F401
 from grader.state.kube import selects  # noqa: F401  (label selector semantics)
 
 

@@ -11,7 +11,8 @@ import secrets
 
 from grader import poll
 from grader.errors import LabError
-from grader.kube.actions import ExecResult, describe, strip_server_fields
+from grader.kube.actions import ExecResult
+from grader.kube.pods import describe, strip_server_fields
 
 # why the grader's own container does not start: its trouble, not the student's
 _CANNOT_START = {"ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName",

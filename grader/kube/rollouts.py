@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from grader import poll
 from grader.errors import LabError
-from grader.kube.actions import describe, is_ready
+from grader.kube.pods import describe, is_ready
 
 HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"

@@ -31,7 +31,7 @@ from typing import Self
 
 from grader import poll
 from grader.errors import LabError
-from grader.kube.actions import describe
+from grader.kube.pods import describe
 from grader.traffic import Summary
 
 IMAGE = "clabs/loadgen:1.0"
