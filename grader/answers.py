@@ -116,6 +116,14 @@ def grade(check_id: str, namespace: dict) -> None:
     print(f"{check_id}: all {len(expected(check_id))} answers are right")
 
 
+def require_right(notebook: Path, grade_id: str, check_id: str) -> None:
+    """What an answer check asserts: every answer of ``check_id`` in the answer cell
+    ``grade_id`` of ``notebook`` is right (an AssertionError listing each one that is
+    missing, unreadable or wrong, with its hint)."""
+    problems = wrong(check_id, read_cell(notebook, grade_id))
+    assert not problems, "; ".join(problems)
+
+
 def read_cell(notebook: Path, grade_id: str) -> dict:
     """What the kernel would hold when the test cell of answer cell ``grade_id`` runs:
     the cells before it read in order, nothing executed (grading a notebook is safe).

@@ -12,6 +12,4 @@ NOTEBOOK = "01-images-and-containers.ipynb"
             "each command on the lifecycle-demo container first.")
 def test_lifecycle_answers(lab):
     nb = lab.require(NOTEBOOK)
-    given = answers.read_cell(nb, ANSWER_CELL)
-    problems = answers.wrong("ch10.lifecycle.answers", given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(nb, ANSWER_CELL, "ch10.lifecycle.answers")

@@ -11,6 +11,4 @@ ANSWER_CELL = "ch14-strategies-answers"
        layer="static",
        hint=f"Answer the questions in {NOTEBOOK} (the cell after the strategies section).")
 def test_strategies_answers(lab):
-    given = answers.read_cell(lab.require(NOTEBOOK), ANSWER_CELL)
-    problems = answers.wrong("ch14.strategies.answers", given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(NOTEBOOK), ANSWER_CELL, "ch14.strategies.answers")

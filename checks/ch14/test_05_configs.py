@@ -70,6 +70,4 @@ def test_config_mounted(service_of, task_containers):
 @check("ch14.configs.answers", "Config questions answered", points=2, layer="static",
        hint=f"Answer the questions in {NOTEBOOK} (the cell after the config demos).")
 def test_configs_answers(lab):
-    given = answers.read_cell(lab.require(NOTEBOOK), "ch14-configs-answers")
-    problems = answers.wrong("ch14.configs.answers", given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(NOTEBOOK), "ch14-configs-answers", "ch14.configs.answers")

@@ -10,6 +10,4 @@ ANSWER_CELL = "ch14-questions-answers"
        hint=f"Answer the questions at the end of {NOTEBOOK}; commands are compared by "
             "meaning, so any flag order works.")
 def test_questions_answers(lab):
-    given = answers.read_cell(lab.require(NOTEBOOK), ANSWER_CELL)
-    problems = answers.wrong("ch14.questions.answers", given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(NOTEBOOK), ANSWER_CELL, "ch14.questions.answers")

@@ -20,9 +20,7 @@ CHECK_ANSWERS = "ch15.architecture.answers"
             "`kubectl get nodes -o wide` for the components and the runtime.")
 def test_architecture_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 def _component_pods(pods: list[dict], component: str) -> list[dict]:

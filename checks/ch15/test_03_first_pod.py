@@ -27,9 +27,7 @@ CHECK_ANSWERS = "ch15.first-pod.answers"
             "`kubectl get endpointslices -l kubernetes.io/service-name=nginx-service`.")
 def test_first_pod_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 def _ports(container: dict | None) -> list:

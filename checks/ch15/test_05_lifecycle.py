@@ -13,6 +13,4 @@ CHECK_ANSWERS = "ch15.lifecycle.answers"
             "a pod's phase.")
 def test_lifecycle_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)

@@ -23,9 +23,7 @@ CHECK_ANSWERS = "ch15.deployment-service.answers"
             "Deployment adds to a ReplicaSet.")
 def test_deployment_service_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 def _template_labels(lab) -> dict:

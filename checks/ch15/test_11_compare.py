@@ -12,6 +12,4 @@ CHECK_ANSWERS = "ch15.compare.answers"
             "the end): for each SwarmKit concept, the Kubernetes object that plays its part.")
 def test_compare_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)

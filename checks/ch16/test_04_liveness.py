@@ -33,9 +33,7 @@ CHECK_ANSWERS = "ch16.liveness.answers"
             "probes-demo`.")
 def test_liveness_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 def probe_file(lab, name: str) -> tuple[str, dict]:

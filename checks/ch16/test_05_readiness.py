@@ -28,9 +28,7 @@ DEMO_FILE = f"{n.PROBES_DIR}/readiness-demo.yaml"
             "the liveness probe: only a startup probe does.")
 def test_readiness_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 def _tcp(p: dict | None, container: dict, port: int) -> bool:

@@ -22,9 +22,7 @@ STARTUP_FILE = f"{n.PROBES_DIR}/startup.yaml"
             "run again for that container.")
 def test_startup_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 @check("ch16.startup.files", "startup.yaml: startupProbe tcpSocket 3000 allowing at least "

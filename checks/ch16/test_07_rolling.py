@@ -36,9 +36,7 @@ CHECK_ANSWERS = "ch16.rolling.answers"
             "rollout history deployment/web` lists the revisions.")
 def test_rolling_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 @check("ch16.rolling.file", "web-deploy-rolling-v1.yaml: Deployment web, 5 replicas of 2.0 "

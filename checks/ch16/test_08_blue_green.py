@@ -36,9 +36,7 @@ PATCH = "kubectl patch service web -p '{\"spec\":{\"selector\":{\"color\":\"%s\"
             "not `kubectl edit`).")
 def test_blue_green_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 def colours(selector: dict | None) -> list[str]:

@@ -21,9 +21,7 @@ CHECK_ANSWERS = "ch16.secret-yaml.answers"
             "pets-secret`.")
 def test_secret_yaml_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 def values_problem(values: dict[str, bytes], want: dict[str, str], where: str) -> str | None:

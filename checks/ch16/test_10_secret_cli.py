@@ -17,9 +17,7 @@ CHECK_ANSWERS = "ch16.secret-cli.answers"
             "source's command (`--dry-run=client -o yaml`): its keys and its values.")
 def test_secret_cli_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 @check("ch16.secret-cli.files", "secret-files/username.txt and password.txt hold the raw "

