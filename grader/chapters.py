@@ -27,6 +27,11 @@ class Chapter:
     # (kind, namespace) read besides the graded namespace, e.g. the control plane's pods
     kube_also: tuple[tuple[str, str], ...] = ()
     reads: tuple[str, ...] = ("docker",)    # snapshots its checks read: docker, swarm, kube
+    # a chapter on Docker with Kubernetes steps too (ch10): the kube provider that brings
+    # up its cluster part (`lab env up ch10 --provider kind`), and the namespaces besides
+    # its own that this part creates and reads (ch10's backend lives in k8sdemo)
+    cluster: str | None = None
+    cluster_namespaces: tuple[str, ...] = ()
     ready: bool = True
     not_ready_reason: str = ""
     notes: tuple[str, ...] = field(default=())
@@ -51,10 +56,19 @@ CHAPTERS: dict[str, Chapter] = {
     for c in (
         Chapter(
             "ch10",
-            "Containerise a microservice (Docker part; Kubernetes steps pending)",
+            "Containerise a microservice with Docker, then run it on Kubernetes",
             provider="docker",
             network="ch10-lab",
             compose_projects=("ch10",),
+            namespace="ch10",
+            cluster="kind",
+            cluster_namespaces=("k8sdemo",),
+            kube_kinds=("Pod", "Service", "EndpointSlice", "Deployment", "ReplicaSet", "Secret",
+                        "Node", "Namespace"),
+            kube_also=tuple((kind, "k8sdemo") for kind in (
+                "Pod", "Service", "EndpointSlice", "Deployment", "ReplicaSet", "Ingress"))
+            + (("Pod", "kube-system"),),
+            reads=("docker", "kube"),
         ),
         Chapter(
             "ch14",

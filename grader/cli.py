@@ -24,8 +24,11 @@ env_app = typer.Typer(help="Prepare, inspect and tear down a chapter's environme
                       no_args_is_help=True)
 images_app = typer.Typer(help="Build, save and load the lab images (no registry needed).",
                          no_args_is_help=True)
+course_app = typer.Typer(help="An nbgrader course for class grading: make it, export its "
+                                "grades.", no_args_is_help=True)
 app.add_typer(env_app, name="env")
 app.add_typer(images_app, name="images")
+app.add_typer(course_app, name="course")
 
 Chapter = Annotated[str, typer.Argument(help="chapter: ch10, ch14, ch15 or ch16")]
 
@@ -182,7 +185,8 @@ def images_load(file: Annotated[Path, typer.Argument(help="tarball made by `lab 
 def start(chapter: Chapter,
           no_browser: Annotated[bool, typer.Option("--no-browser", help="print the URL only")] = False,
           port: Annotated[int, typer.Option(help="JupyterLab port (0: a free one)")] = 0):
-    """Prepare the environment and open JupyterLab on the chapter's workbook."""
+    """Prepare the environment and open the student's JupyterLab on the chapter's first
+    notebook (no instructor tools)."""
     from grader import chapters, launch, providers, workspace
     ch = chapters.get(chapter)
     prov = providers.for_chapter(ch)
@@ -263,17 +267,24 @@ def check(chapter: Chapter,
         _connect(ch)  # static checks read only the student's files
     with _progress(transient=True) as bar:
         task = bar.add_task(f"checking {ch.id}", total=None)
+
+        def show(ev):  # the runner's event stream: what is being checked now
+            if ev.kind == "collected":
+                bar.update(task, total=ev.total)
+            elif ev.kind == "start" and ev.check:
+                bar.update(task, description=f"{ev.check.id}: {ev.check.title}")
+            elif ev.kind == "done":
+                bar.update(task, completed=ev.index)
+
         results = runner.run(ch, folder, only=only, params=params, layers=layer,
-                             on_total=lambda n: bar.update(task, total=n),
-                             on_start=lambda nodeid: bar.advance(task),
-                             dump=from_dump, namespace=namespace)
+                             on_event=show, dump=from_dump, namespace=namespace)
     if junit:
         junit.write_text(report.to_junit(results, ch.id))
     if as_json:
         print(report.to_json(results, ch.id, folder))
     else:
         where = f"{folder}; dump {from_dump}" if from_dump else str(folder)
-        _out().print(report.table(results, f"lab check {ch.id}  ({where})"))
+        _out().print(report.table(results, f"lab check {ch.id}  ({where})", results.declared))
     raise typer.Exit(summary(results)["exit_code"])
 
 
@@ -317,6 +328,95 @@ def selftest(chapter: Chapter,
     env down, and print a report."""
     from grader import selftest as st
     raise typer.Exit(st.command(chapter, provider, keep))
+
+
+CourseDir = Annotated[Path | None, typer.Option(
+    "--course", help="the course folder (default: the one around the current folder, "
+                     "else ./course)")]
+
+
+@course_app.command("init")
+def course_init(folder: Annotated[Path, typer.Argument(help="the course folder to make")],
+                course_id: Annotated[str, typer.Option(
+                    "--id", help="nbgrader's course id")] = "container-labs"):
+    """Make an nbgrader course: every chapter's source, answer keys (yours to edit),
+    a gradebook. Run again to add chapters; nothing you changed is overwritten."""
+    from grader.course.layout import Course
+    course = Course.init(folder, course_id)
+    _out().print(f"course {course.course_id} at {course.root}: source/, keys/ (the answer "
+                 "keys: edit them there), gradebook.db; next: lab release CH --course "
+                 f"{folder}")
+
+
+@app.command()
+def release(chapter: Chapter, course: CourseDir = None):
+    """nbgrader's generate step for a chapter: release/CH without solutions or keys."""
+    from grader import chapters
+    from grader.course import layout
+    from grader.course import release as rel
+    ch = chapters.get(chapter, need_ready=False)
+    c = layout.course_option(course)
+    out = rel.release(c, ch.id)
+    _out().print(f"{ch.id}: released to {out} ({len(list(out.glob('*.ipynb')))} notebooks; "
+                 "no solutions, no answer keys)")
+
+
+@course_app.command("report")
+def course_report(chapter: Chapter, course: CourseDir = None):
+    """Write every student's feedback and the class's CSV, JSON and HTML report again
+    from the results of `lab grade`."""
+    from grader import chapters
+    from grader.course import layout, record, reports
+    from grader.course.reports.items import load
+    ch = chapters.get(chapter, need_ready=False)
+    c = layout.course_option(course)
+    files = c.result_files(ch.id)
+    if not files:
+        raise LabError(f"{ch.id}: no results in {c.results_dir(ch.id)}: run `lab grade "
+                       f"{ch.id} SUBMISSIONS --course {c.root}` first")
+    for f in files:  # the gradebook first: nbgrader's feedback reads its scores
+        result = load(f)
+        if result.get("schema") == record.SCHEMA:  # not one the grader could not read
+            record.record(c, ch.id, result)
+        reports.write_student(c, ch.id, result)
+    written = reports.write_class(c, ch.id)
+    import json
+
+    from rich.table import Table
+    from rich.text import Text
+    data = json.loads(next(p for p in written if p.suffix == ".json").read_text())
+    t = Table("student", "status", "points", title=f"{ch.id} · {c.root}", title_justify="left")
+    for s in data["students"]:  # Text: a student id is no rich markup
+        t.add_row(Text(s["student"]), Text(s["status"]),
+                  f"{s['score']['earned']}/{s['score']['possible']}",
+                  style=None if s["status"] == "graded" else "yellow")
+    _out().print(t)
+    for out in written:
+        _out().print(f"{ch.id}: wrote {out}")
+
+
+@app.command()
+def grade(chapter: Chapter,
+          submissions: Annotated[Path, typer.Argument(
+              help="nbgrader's submitted/ folder (or its course), or one folder per student")],
+          course: Annotated[Path | None, typer.Option(
+              "--course", help="the course folder (default: the one holding SUBMISSIONS, "
+                               "else ./course)")] = None,
+          workers: Annotated[int, typer.Option(help="submissions graded at once")] = 1,
+          student: Annotated[str | None, typer.Option(help="grade only this student")] = None,
+          force: Annotated[bool, typer.Option(
+              "--force", help="grade again submissions already graded")] = False,
+          param: Annotated[list[str] | None, typer.Option(
+              "--param", help="KEY=VALUE for behaviour checks (repeatable)")] = None,
+          cell_timeout: Annotated[int, typer.Option(help="seconds for one cell")] = 600,
+          timeout: Annotated[int, typer.Option(
+              help="seconds for all of one submission's notebooks")] = 3600):
+    """Grade a class: each submission run in a sandbox of its own, checked, recorded.
+    Exit 0 when every submission was graded, 1 when some could not be."""
+    from grader.grading import command
+    raise typer.Exit(command.command(chapter, submissions, course=course, workers=workers,
+                                     student=student, force=force, param=param,
+                                     cell_timeout=cell_timeout, timeout=timeout))
 
 
 def _explain(err: Exception) -> str:

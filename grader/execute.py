@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import workspace
+from grader import magics, workspace
 from grader.chapters import Chapter
 from grader.errors import LabError
 
@@ -81,7 +81,9 @@ def run(notebooks: list[Path], cwd: Path, params: dict, *, on_start=None,
         try:
             pm.execute_notebook(str(nb), str(out), parameters=params, cwd=str(cwd),
                                 kernel_name="python3", progress_bar=False, log_output=False,
-                                execution_timeout=timeout, report_mode=False)
+                                execution_timeout=timeout, report_mode=False,
+                                # nbclient passes it to the kernel: our one-line %%bash
+                                extra_arguments=magics.KERNEL_ARGS)
         except PapermillExecutionError as err:
             error = f"cell {err.exec_count}: {err.ename}: {str(err.evalue).strip()[:300]}"
         except Exception as err:  # kernel died, timeouts, missing kernel: say which

@@ -21,6 +21,7 @@ DETAILS = pytest.StashKey[dict]()
 NOT_RESTORED = pytest.StashKey[list]()   # the run's log of changes a check could not undo
 LOG_START = pytest.StashKey[int]()       # where that log stood when an item started
 OBSERVED = pytest.StashKey[int]()        # assertions the check's own code evaluated
+DECLARED = pytest.StashKey[list]()       # every check collected, selected or not
 
 
 @dataclass
@@ -42,6 +43,11 @@ class LabContext:
         p = self.path(relative)
         assert p.is_file(), f"{relative} not found in {self.lab_dir}"
         return p
+
+
+class NeedsCluster(NeedsLive):
+    """A Docker chapter's Kubernetes check (ch10) when its cluster part is not up: n/a,
+    and the message says how to bring it up."""
 
 
 class Preread:
@@ -74,19 +80,22 @@ def pytest_configure(config):
     config.stash[NOT_RESTORED] = []
 
 
-def _check_of(item) -> Check | None:
+def check_of(item) -> Check | None:
+    """The Check a pytest item declares with ``@check`` (None for other tests)."""
     fn = getattr(item, "function", None)
     return getattr(fn, "__lab_check__", None)
 
 
 def pytest_collection_modifyitems(config, items):
+    # the chapter's whole catalogue, before selection: its points total
+    config.stash[DECLARED] = [c for c in map(check_of, items) if c is not None]
     only = config.getoption("--lab-only")
     layers = config.getoption("--lab-layer")
     if not only and not layers:
         return
     keep, drop = [], []
     for item in items:
-        c = _check_of(item)
+        c = check_of(item)
         wanted = c is None or (c.selected_by(only) and (not layers or c.layer in layers))
         (keep if wanted else drop).append(item)
     if drop:
@@ -115,7 +124,7 @@ def _dump_path(config) -> Path | None:
 
 def pytest_runtest_setup(item):
     """Grading a dump, a behaviour check (the grader acts) cannot run: n/a."""
-    c = _check_of(item)
+    c = check_of(item)
     if c is not None and c.layer == "behaviour" and _dump_path(item.config):
         raise NeedsLive("a behaviour check acts on a live environment")
 
@@ -133,7 +142,7 @@ def pytest_assertion_pass(item, lineno, orig, expl):
     (fixtures and library helpers do not count). Needs ``enable_assertion_pass_hook``,
     which checks/pytest.ini sets."""
     fn = getattr(item, "function", None)
-    if fn is None or _check_of(item) is None:
+    if fn is None or check_of(item) is None:
         return
     frame = sys._getframe(1)
     while frame is not None and "@pytest_ar" not in frame.f_globals:
@@ -165,13 +174,17 @@ def _message(excinfo) -> str:
         from grader.errors import LabError
         if not isinstance(err, LabError):
             text = f"{type(err).__name__}: {text}" if text else type(err).__name__
-    return text[:500] or "assertion failed"
+    # a message may list several problems, one a line (every unanswered question):
+    # keep the lines, each one short, without the indent pytest gives the lines after
+    # the first
+    lines = [ln.strip()[:500] for ln in text.splitlines() if ln.strip()][:20]
+    return "\n".join(lines)[:4000] or "assertion failed"
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
-    c = _check_of(item)
+    c = check_of(item)
     if c is None:
         return
     report = outcome.get_result()
@@ -180,7 +193,9 @@ def pytest_runtest_makereport(item, call):
     if store["result"] is not None:
         return
     if report.failed and _needs_live(call.excinfo):
-        store["result"] = Result(c, "n/a", f"needs a live environment: {call.excinfo.value}")
+        err = call.excinfo.value
+        store["result"] = Result(c, "n/a", str(err) if isinstance(err, NeedsCluster)
+                                 else f"needs a live environment: {err}")
     elif report.when == "setup" and report.failed:
         # a fixture that asserts (a behaviour check's service is missing) is the
         # student's to fix: fail; anything else means the check could not run
@@ -268,6 +283,17 @@ def _live_only(lab_context, what: str) -> None:
         raise NeedsLive(what)
 
 
+def _cluster_only(chapter_id: str):
+    """The chapter, after making sure its Kubernetes objects can be read live (ch10:
+    its cluster part is up); NeedsCluster, saying how to bring it up, otherwise."""
+    from grader import chapters, providers
+    ch = chapters.get(chapter_id, need_ready=False) if chapter_id else None
+    reason = providers.cluster_missing(ch) if ch else None
+    if reason:
+        raise NeedsCluster(reason)
+    return ch
+
+
 @pytest.fixture(scope="session")
 def docker_client(lab_context):
     """A docker SDK client; the check errors with one clear line if the engine is down."""
@@ -277,7 +303,7 @@ def docker_client(lab_context):
 
 
 @pytest.fixture(scope="session")
-def state(lab_context, snapshots):
+def state(lab_context, snapshots, request):
     """The engine's containers, images and networks, read once for the whole run (or
     from the dump)."""
     from grader.state.docker import DockerState
@@ -285,9 +311,9 @@ def state(lab_context, snapshots):
         if snapshots.docker is None:
             raise NeedsLive("the dump holds no Docker engine state")
         return snapshots.docker
-    from grader import engine
+    client = request.getfixturevalue("docker_client")  # one client (and ping) per run
     t0 = time.perf_counter()
-    snapshot = DockerState.collect(engine.client())
+    snapshot = DockerState.collect(client)
     snapshot.seconds = time.perf_counter() - t0
     return snapshot
 
@@ -300,9 +326,8 @@ def kube(lab_context, snapshots):
         if snapshots.kube is None:
             raise NeedsLive("the dump holds no Kubernetes objects")
         return snapshots.kube
-    from grader import chapters
     from grader.kube import client, collect
-    ch = chapters.get(lab_context.chapter, need_ready=False)
+    ch = _cluster_only(lab_context.chapter)
     t0 = time.perf_counter()
     snapshot = collect.collect(client.api_client(), lab_context.namespace or "default",
                                ch.kube_kinds, also=ch.kube_also)
@@ -314,20 +339,23 @@ def kube(lab_context, snapshots):
 def kube_api(lab_context):
     """A Kubernetes ApiClient for checks that act or exec (behaviour, file contents)."""
     _live_only(lab_context, "it talks to the cluster")
+    _cluster_only(lab_context.chapter)
     from grader.kube import client
     return client.api_client()
 
 
 @pytest.fixture(scope="session")
-def container_host(lab_context):
-    """``container_host("redis-7.0")`` → a testinfra host inside that container."""
+def container_host(lab_context, request):
+    """``container_host("redis-7.0")`` → a testinfra host inside that container (its
+    commands exec through the engine API: no docker CLI process per command)."""
     _live_only(lab_context, "it looks inside a running container")
-    import testinfra
+    from grader import containerhost
+    client = request.getfixturevalue("docker_client")
     cache: dict = {}
 
     def get(name: str):
         if name not in cache:
-            cache[name] = testinfra.get_host(f"docker://{name}")
+            cache[name] = containerhost.get_host(name, client)
         return cache[name]
 
     return get
@@ -364,7 +392,7 @@ def grader_labels(lab_context) -> dict:
 
 
 @pytest.fixture(scope="session")
-def swarm(lab_context, snapshots):
+def swarm(lab_context, snapshots, request):
     """The swarm's services, tasks, configs, secrets and nodes, read once for the run
     (or from the dump)."""
     from grader.state.swarm import SwarmState
@@ -372,9 +400,9 @@ def swarm(lab_context, snapshots):
         if snapshots.swarm is None:
             raise NeedsLive("the dump holds no swarm state")
         return snapshots.swarm
-    from grader import engine
+    client = request.getfixturevalue("docker_client")  # one client (and ping) per run
     t0 = time.perf_counter()
-    snapshot = SwarmState.collect(engine.client())
+    snapshot = SwarmState.collect(client)
     snapshot.seconds = time.perf_counter() - t0
     return snapshot
 

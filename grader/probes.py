@@ -106,13 +106,48 @@ def throwaway(client, image: str, *, labels: dict, port: str, environment: dict 
 _MAX_FILE = 1 << 20  # files larger than this are not read into memory
 
 
+def _scan_cache(client, image: str, what: str, compute):
+    """``compute()``, remembered per image ID: an image's content never changes under
+    its ID (the ID is a digest of it), so a look into an image made once holds until the
+    image is rebuilt. Kept in ``$XDG_CACHE_HOME/container-labs/image-scans`` (``what``
+    is hashed into the key; values looked for are never written there in clear)."""
+    import hashlib
+    import os
+    from pathlib import Path
+
+    image_id = image if image.startswith("sha256:") else client.api.inspect_image(image)["Id"]
+    key = hashlib.sha256(f"{image_id}\0{what}".encode()).hexdigest()
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") \
+        / "container-labs" / "image-scans"
+    cached = folder / f"{key}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))["value"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    value = compute()
+    try:  # a cache that cannot be written only costs the next run the same look again
+        folder.mkdir(parents=True, exist_ok=True)
+        part = cached.with_suffix(f".{os.getpid()}.part")
+        part.write_text(json.dumps({"image": image_id, "value": value}), encoding="utf-8")
+        os.replace(part, cached)
+    except OSError:
+        pass
+    return value
+
+
 def image_files(client, image: str, path: str, *, labels: dict) -> dict[str, str] | None:
     """The files at ``path`` in ``image`` (a file, or a folder and what is under it):
     ``{path inside the image: text}``; None when the image has nothing at ``path``.
 
     Reads the image, not a running container: a container is created from it (never
-    started, labelled, always removed) and ``path`` copied out of it.
+    started, labelled, always removed) and ``path`` copied out of it; once per image ID
+    (:func:`_scan_cache`).
     """
+    return _scan_cache(client, image, f"files\0{path}",
+                       lambda: _image_files(client, image, path, labels=labels))
+
+
+def _image_files(client, image: str, path: str, *, labels: dict) -> dict[str, str] | None:
     import io
     import posixpath
     import tarfile
@@ -141,7 +176,16 @@ def image_files(client, image: str, path: str, *, labels: dict) -> dict[str, str
 def image_holds(client, image: str, values: dict[str, str]) -> list[str]:
     """The names of ``values`` whose text appears anywhere in ``image``: its files (every
     layer), its configuration and its history, read as ``docker save`` streams them.
-    Layers are plain tar archives there, so a file's content shows as it is."""
+    Layers are plain tar archives there, so a file's content shows as it is. Once per
+    image ID and set of values (:func:`_scan_cache`): streaming a whole image is the
+    slowest thing a live check does."""
+    import hashlib
+    what = "holds\0" + "\0".join(f"{name}={hashlib.sha256(v.encode()).hexdigest()}"
+                                  for name, v in sorted(values.items()))
+    return _scan_cache(client, image, what, lambda: _image_holds(client, image, values))
+
+
+def _image_holds(client, image: str, values: dict[str, str]) -> list[str]:
     needles = {name: v.encode() for name, v in values.items() if v}
     keep = max((len(v) for v in needles.values()), default=1) - 1
     found: set[str] = set()
@@ -167,12 +211,15 @@ class ContainerAccess:
 
     def run(self, script: str) -> tuple[int, str, str]:
         """(exit code, stdout, stderr) of ``sh -c script`` inside the container."""
-        if self.client is not None:
-            res = self.client.containers.get(self.id).exec_run(["sh", "-c", script], demux=True)
+        if self.client is not None:  # the exec API itself: no inspect of the container first
+            api = self.client.api
+            exec_id = api.exec_create(self.id, ["sh", "-c", script])["Id"]
+            out, err = api.exec_start(exec_id, demux=True) or (None, None)
+            code = api.exec_inspect(exec_id)["ExitCode"]
         else:
             res = self.node.exec_run(["docker", "exec", self.id, "sh", "-c", script], demux=True)
-        out, err = res.output or (None, None)
-        return (res.exit_code, (out or b"").decode(errors="replace"),
+            (out, err), code = res.output or (None, None), res.exit_code
+        return (code, (out or b"").decode(errors="replace"),
                 (err or b"").decode(errors="replace"))
 
     def check_output(self, script: str) -> str:

@@ -19,12 +19,18 @@ def take(chapter: Chapter, *, namespace: str | None = None) -> Snapshots:
         if "swarm" in chapter.reads:
             from grader.state.swarm import SwarmState
             snaps.swarm = SwarmState.collect(client)
-    if "kube" in chapter.reads:
+    if "kube" in chapter.reads and _cluster_up(chapter):
         from grader.kube import client as kube_client
         from grader.kube import collect
         snaps.kube = collect.collect(kube_client.api_client(), snaps.namespace or "default",
                                      chapter.kube_kinds, also=chapter.kube_also)
     return snaps
+
+
+def _cluster_up(chapter: Chapter) -> bool:
+    """ch10's Kubernetes part is read only once its cluster environment is up."""
+    from grader import providers
+    return providers.cluster_missing(chapter) is None
 
 
 def describe(snaps: Snapshots) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from grader.chapters import Chapter
 from grader.errors import LabError
+from grader.magics import NOT_DONE
 
 SKIP = {"solutions", ".ipynb_checkpoints", "__pycache__", "runs"}
 MARKER = ".container-labs"
@@ -33,13 +34,11 @@ def path(chapter: str) -> Path:
 
 # nbgrader's stub is Python; in a cell that starts with a cell magic it would be shell
 # or file content. A shell step that is not done yet should stop a run with a clear
-# line; a file step should leave a file that is visibly unwritten, not Python in it.
+# line (grader.magics shows that line alone, as the cell's error); a file step should
+# leave a file that is visibly unwritten, not Python in it.
 PYTHON_STUB = "raise NotImplementedError()"
-CELL_MAGIC_STUBS = {
-    "%%bash": 'echo "this step is not done yet: write its commands in this cell" >&2; exit 1',
-    "%%sh": 'echo "this step is not done yet: write its commands in this cell" >&2; exit 1',
-    "%%writefile": "",
-}
+SHELL_STUB = f'echo "{NOT_DONE}: write its commands in this cell" >&2; exit 1'
+CELL_MAGIC_STUBS = {"%%bash": SHELL_STUB, "%%sh": SHELL_STUB, "%%writefile": ""}
 
 
 def _fit_stubs(nb) -> None:

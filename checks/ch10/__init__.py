@@ -1,1 +1,1 @@
-"""ch10 checks: containerise the user service with Docker (Kubernetes steps pending)."""
+"""ch10 checks: containerise the user service with Docker, then run it on Kubernetes."""

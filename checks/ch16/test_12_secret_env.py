@@ -108,19 +108,11 @@ def environment(output: str) -> dict[str, bytes] | None:
 def test_secret_env_inside(kube, kube_api, lab, grader_labels, details):
     pod = workload_ready_pod(kube, "Deployment", n.SECRET_ENV_DEPLOYMENT)
     session = kube_actions.Session(kube_api, lab.namespace, grader_labels)
-    try:
-        with session.reporting():
-            got = kube_inside.run_in_copy(
-                session, pod, n.WEB, kube_inside.program_script(n.PROGRAM, LOOK),
-                image=n.TOOLBOX_IMAGE, timeout=params_number(lab, "inside_timeout", n.INSIDE_TIMEOUT))
-    finally:
-        details["left"] = session.left
-    details["copied"] = pod["metadata"]["name"]
-    assert "no-process" not in got.stdout, \
-        f"in the grader's copy of pod {pod['metadata']['name']}, {n.PROGRAM} did not start" + session.note()
+    got = kube_inside.look_at_program(
+        session, pod, n.WEB, n.PROGRAM, LOOK, image=n.TOOLBOX_IMAGE,
+        timeout=params_number(lab, "inside_timeout", n.INSIDE_TIMEOUT), details=details)
     env = environment(got.stdout)
-    assert got.rc == 0 and env is not None, \
-        f"the grader's look inside the copy failed: {got.line()}" + session.note()
+    assert env is not None, f"the grader's look inside the copy printed no environment: {got.line()}"
     details["variables"] = sorted(env)
     want = {var: n.SECRET_VALUES[key].encode() for var, key in n.SECRET_ENV.items()}
     missing = [v for v in want if v not in env]

@@ -83,3 +83,24 @@ def program_script(program: str, body: str, *, wait: int = 30) -> str:
             '&& pid=${d#/proc/} && break; done; '
             '[ -n "$pid" ] || sleep 0.5; i=$((i+1)); done; '
             '[ -n "$pid" ] || { echo no-process; exit 3; }; root=/proc/$pid/root; ' + body)
+
+
+def look_at_program(session, pod: dict, target: str, program: str, body: str, *, image: str,
+                    timeout: float, details: dict) -> ExecResult:
+    """:func:`run_in_copy` of :func:`program_script` for a check: what the copy left and
+    which pod was copied go into ``details``; AssertionError (the check's failure) when
+    the program did not start in the copy or the look failed, with what was left."""
+    try:
+        with session.reporting():
+            got = run_in_copy(session, pod, target, program_script(program, body),
+                              image=image, timeout=timeout)
+    finally:
+        details["left"] = session.left
+    details["copied"] = pod["metadata"]["name"]
+    if "no-process" in got.stdout:
+        raise AssertionError(f"in the grader's copy of pod {pod['metadata']['name']}, {program} "
+                             "did not start" + session.note())
+    if got.rc != 0:
+        raise AssertionError(f"the grader's look inside the copy failed: {got.line()}"
+                             + session.note())
+    return got

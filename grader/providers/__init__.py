@@ -11,6 +11,10 @@ only when it is asked for; no provider imports another (what two share lives in
 | ``swarm-dind`` | swarm | a multi-node swarm of docker-in-docker nodes |
 | ``kind`` | kube | a kind cluster made for the labs, images loaded into its nodes |
 | ``existing`` | kube | the current kube context; only the chapter's namespace is made |
+
+A Docker chapter with Kubernetes steps (ch10, ``Chapter.cluster``) takes the kube
+providers too: its cluster part comes on top of its Docker environment
+(:class:`grader.providers.kubelab.KubeProvider` brings up both, takes down both).
 """
 
 from __future__ import annotations
@@ -43,10 +47,28 @@ def load(name: str) -> type[Provider]:
 
 
 def family_of(chapter: Chapter) -> list[str]:
-    """The providers that can run ``chapter`` (its default first)."""
+    """The providers that can run ``chapter`` (its default first); for a chapter with a
+    cluster part (ch10), the kube providers too, its ``cluster`` default first."""
     fam = FAMILIES.get(chapter.provider)
     names = [n for n, f in FAMILIES.items() if f == fam]
-    return sorted(names, key=lambda n: n != chapter.provider)
+    if chapter.cluster:
+        names += [n for n, f in FAMILIES.items() if f == "kube" and n not in names]
+    order = [chapter.provider, chapter.cluster]
+    return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+def cluster_missing(chapter: Chapter) -> str | None:
+    """Why the chapter's Kubernetes objects cannot be read now, or None when they can.
+    A Kubernetes chapter always has its cluster; ch10 runs on Docker and has one only
+    once its cluster part is up (`lab env up ch10 --provider kind`, remembered)."""
+    if FAMILIES.get(chapter.provider) == "kube":
+        return None
+    if not chapter.cluster:
+        return f"{chapter.id} has no Kubernetes steps"
+    if FAMILIES.get(chosen(chapter)) == "kube":
+        return None
+    return (f"needs a Kubernetes cluster: run `lab env up {chapter.id} --provider "
+            f"{chapter.cluster}` (or --provider existing for your own cluster)")
 
 
 def _choice(chapter_id: str):

@@ -44,10 +44,6 @@ class ExistingContext(KubeProvider):
         lab = labconfig.with_namespace(labconfig.minify(doc, name, origin), self.namespace)
         return name, lab
 
-    def _api(self, timeout: float = 5.0):
-        from grader.kube.client import api_client
-        return api_client(kubeconfig=str(self.kubeconfig), timeout=timeout)
-
     def _up(self, ledger: Ledger, *, progress: bool) -> list[str]:
         name, lab = self.context()
         done: list[str] = []
@@ -61,6 +57,7 @@ class ExistingContext(KubeProvider):
             done.append(f"created namespace {self.namespace} in context {name}")
             done.append("the cluster runs the clabs/ images from its own image store: Docker "
                         "Desktop shares this engine's; minikube needs `minikube image load`")
+        done += self.chapter_objects(api, ledger)
         if wrote:
             done.append(f"wrote {self.kubeconfig} (context {name}, namespace {self.namespace})")
         return done
@@ -72,15 +69,18 @@ class ExistingContext(KubeProvider):
             if entry.get("kind") == "kubeconfig":
                 labconfig.remove(Path(entry["name"]))
                 return True
+            if not api_cache:
+                api_cache.append(self._api(timeout=3.0))
+            undone = self.undo_entry(api_cache[0], entry)
+            if undone is not None:
+                return undone
             if entry.get("kind") == "namespace":
-                if not api_cache:
-                    api_cache.append(self._api(timeout=3.0))
                 return kns.delete(api_cache[0], entry["name"], self.chapter.id, self.name)
             return True
 
         return remove_all(entries, remove, late=self.late)
 
-    def down(self) -> Removed:
+    def _down(self) -> Removed:
         """Delete the namespace if it carries the lab's labels, then the lab kubeconfig.
         Reads the ledger of an ``up`` that was killed before it could undo."""
         gone = Removed()
@@ -93,12 +93,13 @@ class ExistingContext(KubeProvider):
             ledger.clear()
         if self.kubeconfig.exists():
             # the lab kubeconfig is how we reach the cluster: kept if it does not answer
+            gone.add(self.remove_chapter_objects(self._api()))
             if kns.delete(self._api(), self.namespace, self.chapter.id, self.name):
                 gone.namespaces.append(self.namespace)
             labconfig.remove(self.kubeconfig)
         return gone
 
-    def status(self) -> Status:
+    def _status(self) -> Status:
         """The context's API server, its nodes, and the chapter's namespace."""
         lab = labconfig.read(self.kubeconfig)
         if lab is None:

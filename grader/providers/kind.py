@@ -189,10 +189,6 @@ class KindCluster(KubeProvider):
         doc = labconfig.parse(text, f"the kubeconfig of kind cluster {CLUSTER}")
         return labconfig.with_namespace(labconfig.minify(doc, CONTEXT), self.namespace)
 
-    def _api(self, timeout: float = 5.0):
-        from grader.kube.client import api_client
-        return api_client(kubeconfig=str(self.kubeconfig), timeout=timeout)
-
     def _kubectl(self, *args: str, what: str, timeout: float = 60, progress: bool = False) -> str:
         return run_tool([kubectl_binary(), "--kubeconfig", str(self.kubeconfig), *args], what,
                         timeout=timeout, progress=progress)
@@ -280,6 +276,7 @@ class KindCluster(KubeProvider):
             ledger.about_to("namespace", self.namespace)
             kns.create(api, self.namespace, self.chapter.id, self.name)
             done.append(f"created namespace {self.namespace}")
+        done += self.chapter_objects(api, ledger)
         if self.chapter.id not in marker.chapters:
             marker.chapters.append(self.chapter.id)
             marker.save()
@@ -308,6 +305,9 @@ class KindCluster(KubeProvider):
                 return True
             if cluster_going:
                 return True   # the namespace and the controller go with the cluster
+            undone = self.undo_entry(api(), entry)
+            if undone is not None:
+                return undone
             if kind == "namespace":
                 return kns.delete(api(), entry["name"], self.chapter.id, self.name)
             if kind == "ingress":
@@ -318,7 +318,7 @@ class KindCluster(KubeProvider):
 
         return remove_all(entries, remove, late=self.late)
 
-    def down(self) -> Removed:
+    def _down(self) -> Removed:
         """Delete the namespace if the lab made it, the cluster if the lab made it and no
         other chapter uses it, the lab kubeconfig and the markers; nothing else. An
         ``up`` killed before it could undo is taken back from its ledger first."""
@@ -359,6 +359,7 @@ class KindCluster(KubeProvider):
             Marker.remove()
         else:
             labconfig.write(self.kubeconfig, self._kubeconfig_doc())
+            gone.add(self.remove_chapter_objects(self._api()))
             if kns.delete(self._api(), self.namespace, self.chapter.id, self.name):
                 gone.namespaces.append(self.namespace)
             marker.chapters = others
@@ -371,7 +372,7 @@ class KindCluster(KubeProvider):
         labconfig.remove(self.kubeconfig)
         return gone
 
-    def status(self) -> Status:
+    def _status(self) -> Status:
         """The cluster, its nodes, the ingress controller and the chapter's namespace."""
         def state(up: bool, summary: str, **kw) -> Status:
             return Status(self.chapter.id, self.name, up, summary, **kw)

@@ -18,6 +18,34 @@ def run_checks(lab_dir: Path, *only: str) -> dict:
     return {r.check.id: r for r in results}
 
 
+def run_static(chapter: str, lab_dir: Path, *only: str) -> dict:
+    """The static checks ``only`` of ``chapter`` on a lab folder; id → Result."""
+    results = runner.run(chapters.CHAPTERS[chapter], lab_dir, only=list(only), layers=["static"])
+    return {r.check.id: r for r in results}
+
+
+def static_fails(chapter: str, lab_dir: Path, check_id: str, *seen: str):
+    """The static check fails, its message shows each of ``seen``, its hint is given."""
+    r = run_static(chapter, lab_dir, check_id)[check_id]
+    assert r.status == "fail", (r.status, r.message)
+    for s in seen:
+        assert s in r.message, r.message
+    assert r.as_dict()["hint"] == r.check.hint != ""
+    return r
+
+
+def static_passes(chapter: str, lab_dir: Path, check_id: str) -> None:
+    r = run_static(chapter, lab_dir, check_id)[check_id]
+    assert r.status == "pass", r.message
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace ``old`` (which must be there) by ``new`` in a student's file."""
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count))
+
+
 def release_with_solutions(chapter: str, dest: Path) -> Path:
     """A lab folder as a student who solved everything would have it: the lab's
     material, the reference files from solutions/, and the source notebooks (their

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -222,3 +224,58 @@ def test_a_bash_answer_cell_holds_no_answer_and_a_syntax_error_is_named(tmp_path
     assert len(_static_problems(tmp_path, "%%bash\necho STOP_COMMAND=x")) == 6
     with pytest.raises(AssertionError, match="not valid Python"):
         answers.literal_assignments('STOP_COMMAND = "docker stop redis-7.0"\n!echo x\nX = (')
+
+
+# --- class grading: the sandbox defers answers to the course grader ---------------------
+
+def test_deferred_grade_runs_no_key_and_says_so(monkeypatch, capsys):
+    """LAB_ANSWERS_DEFERRED=1 (the sandbox): no key is read, nothing is asserted."""
+    def no_keys(check_id):
+        raise AssertionError("a key was read inside the sandbox")
+
+    monkeypatch.setattr(answers, "expected", no_keys)
+    monkeypatch.setenv("LAB_ANSWERS_DEFERRED", "1")
+    assert answers.grade("ch14.questions.answers", {"WEB_BATCHES": 4}) is None
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [answers.DEFERRED_LINE.join(("ch14.questions.answers: ", ""))]
+    assert answers.DEFERRED_LINE == "answers are graded by the course grader after the run"
+    monkeypatch.setenv("LAB_ANSWERS_DEFERRED", "0")  # only "1" defers
+    with pytest.raises(AssertionError, match="a key was read"):
+        answers.grade("ch14.questions.answers", {"WEB_BATCHES": 4})
+
+
+def test_deferred_test_cell_passes_in_a_kernel_without_keys(tmp_path):
+    """The released test cell, run as the sandbox runs it: a Python without the
+    checks package (no keys; -S: not even the editable install's path) and
+    LAB_ANSWERS_DEFERRED=1 prints one line and succeeds."""
+    import os
+    import subprocess
+    import sys
+
+    import grader
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    os.symlink(Path(grader.__file__).parent, lib / "grader")  # grader, but no checks/
+    cell = 'from grader.answers import grade\ngrade("ch14.questions.answers", globals())'
+    code = f"import sys; sys.path.insert(0, {str(lib)!r}); exec({cell!r})"
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(lib), "LAB_ANSWERS_DEFERRED": "1"}
+
+    def run():
+        return subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True,
+                              text=True, env=env, cwd=tmp_path, timeout=60, check=False)
+
+    p = run()
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == ("ch14.questions.answers: answers are graded by the course "
+                                "grader after the run")
+    env.pop("LAB_ANSWERS_DEFERRED")  # without it the same cell looks for the keys
+    p = run()
+    assert p.returncode != 0 and "no answer key for ch14.questions.answers" in p.stderr
+
+
+def test_wrong_takes_a_key_from_elsewhere():
+    from grader.answers import ValueAnswer
+    key = {"WEB_BATCHES": ValueAnswer(6, hint="count them")}
+    assert answers.wrong("ch14.questions.answers", {"WEB_BATCHES": 5}, key) == [
+        "WEB_BATCHES: not right yet — count them"]
+    assert answers.wrong("ch14.questions.answers", {"WEB_BATCHES": 6}, key) == []

@@ -38,8 +38,14 @@ import kmock
 from grader.state.kube import TARGET_VERSION, kind_of
 from tests.kubemock.emulator import Emulator
 from tests.kubemock.shape import validate_shape
-from tests.kubemock.tls import (CONTEXT, NAMESPACE, TOKEN, TLSTestServer, certificates,
-                                write_kubeconfig)
+from tests.kubemock.tls import (
+    CONTEXT,
+    NAMESPACE,
+    TOKEN,
+    TLSTestServer,
+    certificates,
+    write_kubeconfig,
+)
 
 __all__ = ["KubeMock", "validate_shape", "write_kubeconfig", "certificates",
            "CONTEXT", "NAMESPACE", "TOKEN"]

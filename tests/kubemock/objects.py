@@ -180,6 +180,19 @@ def endpoints(svc: dict, pods: list[dict], *, port: int | None = None) -> dict:
             "subsets": [subset] if len(subset) > 1 else []}
 
 
+def endpoints_instead_of_slices(objects: list[dict]) -> list[dict]:
+    """The same cluster as one from before discovery.k8s.io/v1 shows it: a v1 Endpoints
+    for every Service (from the pods of its namespace it selects), no EndpointSlice."""
+    pods = [o for o in objects if o["kind"] == "Pod"]
+    out = [o for o in objects if o["kind"] != "EndpointSlice"]
+    for svc in [o for o in objects if o["kind"] == "Service"]:
+        sel = svc["spec"].get("selector") or {}
+        chosen = [p for p in pods if sel and p["metadata"]["namespace"] == svc["metadata"]["namespace"]
+                  and all((p["metadata"].get("labels") or {}).get(k) == v for k, v in sel.items())]
+        out.append(endpoints(svc, chosen))
+    return out
+
+
 def pvc(name: str, *, namespace: str = NAMESPACE, size: str = "1Gi", phase: str = "Bound",
         access_modes: tuple[str, ...] = ("ReadWriteOnce",), storage_class: str = "standard") -> dict:
     """A PersistentVolumeClaim, Bound to a provisioned volume unless ``phase`` says not."""

@@ -11,14 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.needs import require_tool
-
 from grader.kube import client
 from grader.poll import wait_for
 from tests.kubemock import KubeMock, validate_shape
 from tests.kubemock import objects as o
 from tests.kubemock.emulator import KEEP_REQUESTS
-from tests.kubemock.selectors import BadSelector, field_selector_matches, label_selector_matches
+from tests.kubemock.selectors import (
+    BadSelector,
+    field_selector_matches,
+    label_selector_matches,
+)
+from tests.needs import require_tool
 
 KUBECTL = shutil.which("kubectl") or str(Path(sys.executable).with_name("kubectl"))
 

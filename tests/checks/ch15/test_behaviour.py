@@ -1,12 +1,12 @@
 """The ch15 behaviour checks (the grader acts, then observes), run through the runner
-against the API mock while the test plays the cluster's parts (states.Controllers: the
+against the API mock while the test plays the cluster's parts (cluster.Controllers: the
 kubelet starts pods and runs the grader's toolbox pods' requests against the mock's
 services, endpoints and ingress rules; the ReplicaSet controller replaces a deleted
 rs-web pod). They pass on the solved state, fail when the cluster does not do its part,
 leave nothing behind, and say what they left when they could not restore it.
 
 Exec (reading /data/sample.txt) goes through a stand-in for ``kubernetes.stream``
-(states.FakeExec): the mock serves no exec.
+(cluster.FakeExec): the mock serves no exec.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 
 from grader import chapters, runner
 from grader.kube import actions
-from tests.checks.ch15 import states
+from tests.checks.ch15 import cluster, states, variants
 from tests.checks.helpers import release_with_solutions
 
 CH15 = chapters.CHAPTERS["ch15"]
@@ -39,7 +39,7 @@ def served(kube_mock, monkeypatch):
     def start(objects, files=SAMPLE):
         mock = kube_mock(objects)
         monkeypatch.setenv("KUBECONFIG", mock.kubeconfig)
-        fake = states.FakeExec(mock, files)
+        fake = cluster.FakeExec(mock, files)
         monkeypatch.setattr(actions, "_stream", fake)
         return mock, fake
     return start
@@ -62,7 +62,7 @@ def grader_pods(mock) -> list[str]:
 def test_every_behaviour_check_passes_on_the_solved_cluster(served, lab_dir):
     mock, fake = served(states.solved())
     web_uid = mock.get("Pod", "web-pod")["metadata"]["uid"]
-    with states.Controllers(mock) as ctl:
+    with cluster.Controllers(mock) as ctl:
         results = behave(lab_dir)
     assert set(results) == set(BEHAVIOUR)
     bad = {i: (r.status, r.message) for i, r in results.items() if r.status != "pass"}
@@ -83,7 +83,7 @@ def test_every_behaviour_check_passes_on_the_solved_cluster(served, lab_dir):
 
 def test_no_replacement_fails_and_says_what_was_left(served, lab_dir):
     mock, _ = served(states.solved())
-    with states.Controllers(mock, replace=False):
+    with cluster.Controllers(mock, replace=False):
         r = behave(lab_dir, "ch15.replicaset.heals", heal_timeout=1)["ch15.replicaset.heals"]
     assert r.status == "fail", r.message
     assert "no new Ready pod of rs-web 1s after the grader deleted rs-web-" in r.message
@@ -94,7 +94,7 @@ def test_no_replacement_fails_and_says_what_was_left(served, lab_dir):
 
 def test_a_slow_replacement_within_the_bound_passes(served, lab_dir):
     mock, _ = served(states.solved())
-    with states.Controllers(mock, start_delay=1.5):
+    with cluster.Controllers(mock, start_delay=1.5):
         r = behave(lab_dir, "ch15.replicaset.heals", heal_timeout=8)["ch15.replicaset.heals"]
     assert r.status == "pass", r.message
     assert r.details["seconds"] >= 1.5
@@ -113,7 +113,7 @@ def test_a_file_outside_the_claim_does_not_survive(served, lab_dir):
         return "", f"cat: {path}: No such file or directory\n", {
             "status": "Failure", "details": {"causes": [{"reason": "ExitCode", "message": "1"}]}}
     fake._cat = first_pod_only
-    with states.Controllers(mock):
+    with cluster.Controllers(mock):
         r = behave(lab_dir, "ch15.volume.survives")["ch15.volume.survives"]
     assert r.status == "fail", r.message
     assert "after the grader recreated web-pod, /data/sample.txt gave exit 1: cat: " in r.message
@@ -123,7 +123,7 @@ def test_a_file_outside_the_claim_does_not_survive(served, lab_dir):
 def test_a_file_never_written_is_reported_before_anything_changes(served, lab_dir):
     mock, _ = served(states.solved(), files={})
     uid = mock.get("Pod", "web-pod")["metadata"]["uid"]
-    with states.Controllers(mock):
+    with cluster.Controllers(mock):
         r = behave(lab_dir, "ch15.volume.survives")["ch15.volume.survives"]
     assert r.status == "fail" and "before the grader changed anything" in r.message
     assert mock.get("Pod", "web-pod")["metadata"]["uid"] == uid  # untouched
@@ -131,7 +131,7 @@ def test_a_file_never_written_is_reported_before_anything_changes(served, lab_di
 
 def test_a_recreated_pod_that_never_starts_fails(served, lab_dir, monkeypatch):
     mock, _ = served(states.solved())
-    with states.Controllers(mock) as ctl:
+    with cluster.Controllers(mock) as ctl:
         monkeypatch.setattr(ctl, "start", lambda p: (_ for _ in ()).throw(RuntimeError("no kubelet")))
         r = behave(lab_dir, "ch15.volume.survives", recreate_timeout=1)["ch15.volume.survives"]
     assert r.status == "fail" and "pod web-pod was not Ready within 1s" in r.message
@@ -144,8 +144,8 @@ def test_a_recreated_pod_that_never_starts_fails(served, lab_dir, monkeypatch):
     ("pod-without-label", "ch15.first-pod.http", "GET http://nginx-service:8080/ from a pod in ch15: no answer (exit 4)"),
 ])
 def test_requests_fail_on_broken_routing(variant, check_id, seen, served, lab_dir):
-    mock, _ = served(states.VARIANTS[variant][0]())
-    with states.Controllers(mock):
+    mock, _ = served(variants.VARIANTS[variant][0]())
+    with cluster.Controllers(mock):
         r = behave(lab_dir, check_id)[check_id]
     assert r.status == "fail", r.message
     assert seen in r.message
@@ -155,15 +155,15 @@ def test_requests_fail_on_broken_routing(variant, check_id, seen, served, lab_di
 def test_a_prefix_of_slash_serves_web_too(served, lab_dir):
     """Path / (Prefix) matches /web as well: the request gets the page (the live check
     ch15.ingress.rule still fails it for not being the rule the step asks for)."""
-    mock, _ = served(states.VARIANTS["ingress-wrong-path"][0]())
-    with states.Controllers(mock):
+    mock, _ = served(variants.VARIANTS["ingress-wrong-path"][0]())
+    with cluster.Controllers(mock):
         r = behave(lab_dir, "ch15.ingress.routes")["ch15.ingress.routes"]
     assert r.status == "pass", r.message
 
 
 def test_an_ingress_controller_that_is_not_there_is_an_error(served, lab_dir, monkeypatch):
     mock, _ = served(states.solved())
-    with states.Controllers(mock) as ctl:
+    with cluster.Controllers(mock) as ctl:
         monkeypatch.setattr(ctl, "http", lambda argv: (4, ""))
         r = behave(lab_dir, "ch15.ingress.routes")["ch15.ingress.routes"]
     assert r.status == "error" and "is ingress-nginx installed?" in r.message

@@ -20,10 +20,11 @@ import pytest
 
 from grader import chapters, runner
 from grader.kube import manifests, subset
-from tests.checks.ch15 import states
+from tests.checks.ch15 import states, variants
 from tests.checks.helpers import release_with_solutions
-from tests.needs import refuse_to_touch, require_images
 from tests.kubemock import validate_shape
+from tests.kubemock.objects import endpoints_instead_of_slices
+from tests.needs import refuse_to_touch, require_images
 
 CH15 = chapters.CHAPTERS["ch15"]
 SOLUTIONS = chapters.LABS / "ch15" / "solutions"
@@ -67,7 +68,7 @@ def test_every_object_has_the_shape_an_api_server_gives():
     (``ApiClient().deserialize``) and loses no field on the way back."""
     for obj in states.solved():
         validate_shape(obj)
-    for build, _docker, _seen in {**states.VARIANTS, **states.ERROR_VARIANTS}.values():
+    for build, _docker, _seen in {**variants.VARIANTS, **variants.ERROR_VARIANTS}.values():
         for obj in build():
             validate_shape(obj)
 
@@ -142,7 +143,7 @@ def test_settle_plays_the_controllers():
     assert all(e["conditions"]["ready"] for e in slices["web"]["endpoints"])
     rs = next(o for o in objs if o["kind"] == "ReplicaSet")
     assert rs["status"]["readyReplicas"] == 3
-    broken = states.VARIANTS["rs-two-of-three-ready"][0]()
+    broken = variants.VARIANTS["rs-two-of-three-ready"][0]()
     rs = next(o for o in broken if o["kind"] == "ReplicaSet")
     assert rs["status"]["readyReplicas"] == 2 and rs["status"]["replicas"] == 3
 
@@ -162,9 +163,9 @@ def test_every_state_check_passes_on_the_solved_state(solved):
     assert all("needs a live environment" in solved[i].message for i in NEEDS_LIVE)
 
 
-@pytest.mark.parametrize("name", list(states.VARIANTS))
+@pytest.mark.parametrize("name", list(variants.VARIANTS))
 def test_a_broken_state_fails_its_check_with_its_hint(name, lab_dir, tmp_path, solved):
-    build, docker_part, expected = states.VARIANTS[name]
+    build, docker_part, expected = variants.VARIANTS[name]
     results = from_dump(lab_dir, tmp_path / f"{name}.json", build(), docker_part())
     for check_id, seen in expected.items():
         r = results[check_id]
@@ -176,9 +177,9 @@ def test_a_broken_state_fails_its_check_with_its_hint(name, lab_dir, tmp_path, s
     assert not changed
 
 
-@pytest.mark.parametrize("name", list(states.ERROR_VARIANTS))
+@pytest.mark.parametrize("name", list(variants.ERROR_VARIANTS))
 def test_grader_side_trouble_is_an_error(name, lab_dir, tmp_path, solved):
-    build, docker_part, expected = states.ERROR_VARIANTS[name]
+    build, docker_part, expected = variants.ERROR_VARIANTS[name]
     results = from_dump(lab_dir, tmp_path / f"{name}.json", build(), docker_part())
     for check_id, seen in expected.items():
         assert results[check_id].status == "error", (check_id, results[check_id].message)
@@ -214,25 +215,12 @@ def test_a_kind_that_was_not_read_is_an_error_not_a_pass(lab_dir, tmp_path):
     assert results["ch15.first-pod.running"].status == "pass"
 
 
-def _endpoints_instead_of_slices(objects: list[dict]) -> list[dict]:
-    """The same cluster as one before discovery.k8s.io/v1 shows it: v1 Endpoints."""
-    from tests.kubemock.objects import endpoints
-    pods = [o for o in objects if o["kind"] == "Pod"]
-    out = [o for o in objects if o["kind"] != "EndpointSlice"]
-    for svc in [o for o in objects if o["kind"] == "Service"]:
-        sel = svc["spec"].get("selector") or {}
-        chosen = [p for p in pods if sel and p["metadata"]["namespace"] == svc["metadata"]["namespace"]
-                  and all((p["metadata"].get("labels") or {}).get(k) == v for k, v in sel.items())]
-        out.append(endpoints(svc, chosen))
-    return out
-
-
 @pytest.mark.parametrize("variant", [None, "pod-without-label", "rs-two-of-three-ready"])
 def test_a_cluster_with_endpoints_but_no_slices(variant, lab_dir, tmp_path, solved):
     """Read from v1 Endpoints (what the collector falls back to): the same outcomes."""
-    build, _docker, expected = states.VARIANTS[variant] if variant else (states.solved, None, {})
+    build, _docker, expected = variants.VARIANTS[variant] if variant else (states.solved, None, {})
     kinds = ["Pod", "Service", "Endpoints", "ReplicaSet", "PersistentVolumeClaim", "Ingress", "Node"]
-    results = from_dump(lab_dir, tmp_path / "old.json", _endpoints_instead_of_slices(build()),
+    results = from_dump(lab_dir, tmp_path / "old.json", endpoints_instead_of_slices(build()),
                         states.docker(), kubeKindsRead=kinds)
     for check_id, seen in expected.items():
         assert results[check_id].status == "fail" and seen in results[check_id].message
@@ -274,12 +262,12 @@ def test_the_mock_gives_the_solved_outcomes(kube_mock, monkeypatch, lab_dir):
     assert not bad
 
 
-@pytest.mark.parametrize("name", [n for n, v in states.VARIANTS.items()
+@pytest.mark.parametrize("name", [n for n, v in variants.VARIANTS.items()
                                   if any(c in KUBE_STATE or c.startswith("ch15.local-cluster")
-                                         for c in v[2])] + list(states.ERROR_VARIANTS))
+                                         for c in v[2])] + list(variants.ERROR_VARIANTS))
 def test_the_mock_gives_the_broken_outcomes(name, kube_mock, monkeypatch, lab_dir):
-    build, _docker, expected = {**states.VARIANTS, **states.ERROR_VARIANTS}[name]
-    want = "error" if name in states.ERROR_VARIANTS else "fail"
+    build, _docker, expected = {**variants.VARIANTS, **variants.ERROR_VARIANTS}[name]
+    want = "error" if name in variants.ERROR_VARIANTS else "fail"
     results = from_mock(kube_mock, monkeypatch, lab_dir, build())
     for check_id, seen in expected.items():
         if check_id in results:

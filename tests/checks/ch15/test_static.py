@@ -13,9 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from grader import answers, chapters, runner
+from grader import answers, chapters
 from tests.checks.ch15 import states  # noqa: F401  (the same package's helpers load first)
-from tests.checks.helpers import release_with_solutions, set_answer_cell
+from tests.checks.helpers import (
+    edit,
+    release_with_solutions,
+    run_static,
+    set_answer_cell,
+    static_fails,
+)
 
 CH15 = chapters.CHAPTERS["ch15"]
 STATIC = ("ch15.architecture.answers", "ch15.first-pod.answers", "ch15.first-pod.file",
@@ -39,23 +45,11 @@ def solved(tmp_path) -> Path:
 
 
 def run(lab_dir: Path, *only: str) -> dict:
-    results = runner.run(CH15, lab_dir, only=list(only), layers=["static"])
-    return {r.check.id: r for r in results}
+    return run_static("ch15", lab_dir, *only)
 
 
 def fails(lab_dir: Path, check_id: str, *seen: str):
-    r = run(lab_dir, check_id)[check_id]
-    assert r.status == "fail", (r.status, r.message)
-    for s in seen:
-        assert s in r.message, r.message
-    assert r.as_dict()["hint"] == r.check.hint != ""
-    return r
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
+    return static_fails("ch15", lab_dir, check_id, *seen)
 
 
 def test_reference_solution_passes_every_static_check(solved):

@@ -41,7 +41,7 @@ from grader.kube import client
 from grader.kube.actions import Session, is_ready
 from grader.kube.rollouts import REVISION, patch, revision, same_template
 from grader.state.kube import kind_of
-from tests.checks.ch15.states import set_condition, suffix
+from tests.checks.ch15.objects import set_condition, suffix
 from tests.checks.ch16 import states as s
 from tests.checks.ch16.programs import Loadgen, Programs
 from tests.kubemock.objects import endpoint_slice

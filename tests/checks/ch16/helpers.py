@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader import chapters, runner
+from tests.checks.helpers import run_static, static_fails, static_passes
 
 ANSWER_CELLS = {
     "ch16.web.answers": ("01-deploy-the-pets-app.ipynb", "ch16-web-answers"),
@@ -20,25 +20,12 @@ ANSWER_CELLS = {
 
 
 def run(lab_dir: Path, *only: str) -> dict:
-    results = runner.run(chapters.CHAPTERS["ch16"], lab_dir, only=list(only), layers=["static"])
-    return {r.check.id: r for r in results}
+    return run_static("ch16", lab_dir, *only)
 
 
 def fails(lab_dir: Path, check_id: str, *seen: str):
-    r = run(lab_dir, check_id)[check_id]
-    assert r.status == "fail", (r.status, r.message)
-    for s in seen:
-        assert s in r.message, r.message
-    assert r.as_dict()["hint"] == r.check.hint != ""
-    return r
+    return static_fails("ch16", lab_dir, check_id, *seen)
 
 
 def passes(lab_dir: Path, check_id: str) -> None:
-    r = run(lab_dir, check_id)[check_id]
-    assert r.status == "pass", r.message
-
-
-def edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, count))
+    static_passes("ch16", lab_dir, check_id)

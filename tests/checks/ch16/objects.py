@@ -10,9 +10,9 @@ import base64
 import copy
 import json
 
-from tests.checks.ch15 import states as ch15
-from tests.checks.ch15.states import container as base_container
-from tests.checks.ch15.states import meta, suffix, uid
+from tests.checks.ch15 import objects as ch15
+from tests.checks.ch15.objects import container as base_container
+from tests.checks.ch15.objects import meta, suffix, uid
 from tests.kubemock.objects import owner_ref
 
 NS = "ch16"

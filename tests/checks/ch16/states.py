@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import copy
 
-from tests.checks.ch15 import states as ch15
-from tests.checks.ch15.states import set_condition
+from tests.checks.ch15 import objects as ch15
+from tests.checks.ch15.objects import set_condition
 from tests.checks.ch16.objects import (  # noqa: F401  (the builders, for variants and tests)
     DB_LABELS,
     NODE_IP,

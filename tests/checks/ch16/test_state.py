@@ -25,6 +25,7 @@ from tests.checks.ch16 import states, variants
 from tests.checks.ch16.conftest import KUBE_KINDS
 from tests.checks.helpers import release_with_solutions
 from tests.kubemock import validate_shape
+from tests.kubemock.objects import endpoints_instead_of_slices
 
 SOLUTIONS = chapters.LABS / "ch16" / "solutions"
 LIVE = {"ch16.web.deployment", "ch16.web.service", "ch16.db.statefulset", "ch16.db.service",
@@ -194,23 +195,11 @@ def test_a_kind_that_was_not_read_is_an_error_not_a_pass(lab_dir, tmp_path):
     assert results["ch16.rolling.state"].status == "pass"
 
 
-def _endpoints_instead_of_slices(objects: list[dict]) -> list[dict]:
-    from tests.kubemock.objects import endpoints
-    pods = [o for o in objects if o["kind"] == "Pod"]
-    out = [o for o in objects if o["kind"] != "EndpointSlice"]
-    for svc in [o for o in objects if o["kind"] == "Service"]:
-        sel = svc["spec"].get("selector") or {}
-        chosen = [p for p in pods if sel and all((p["metadata"].get("labels") or {}).get(k) == v
-                                                 for k, v in sel.items())]
-        out.append(endpoints(svc, chosen))
-    return out
-
-
 @pytest.mark.parametrize("variant", [None, "service-still-blue", "readiness-probe-missing"])
 def test_a_cluster_with_endpoints_but_no_slices(variant, lab_dir, tmp_path, solved):
     build, expected = variants.VARIANTS[variant] if variant else (states.solved, {})
     kinds = [k if k != "EndpointSlice" else "Endpoints" for k in KUBE_KINDS]
-    results = from_dump(lab_dir, tmp_path / "old.json", _endpoints_instead_of_slices(build()),
+    results = from_dump(lab_dir, tmp_path / "old.json", endpoints_instead_of_slices(build()),
                         kubeKindsRead=kinds)
     for check_id, seen in expected.items():
         assert results[check_id].status == "fail" and seen in results[check_id].message

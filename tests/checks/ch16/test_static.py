@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from grader import chapters
-from tests.checks.ch16.helpers import ANSWER_CELLS, edit, fails, passes, run
+from tests.checks.ch16.helpers import ANSWER_CELLS, fails, passes, run
+from tests.checks.helpers import edit
 
 STATIC = {
     "ch16.web.answers", "ch16.web.files", "ch16.db.files", "ch16.one-file.files",

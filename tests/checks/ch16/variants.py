@@ -9,7 +9,7 @@ import base64
 import copy
 
 from grader.kube.rollouts import template_of
-from tests.checks.ch15.states import set_condition, set_unscheduled
+from tests.checks.ch15.objects import set_condition, set_unscheduled
 from tests.checks.ch16 import states as s
 from tests.checks.ch16.states import find, owned
 from tests.kubemock.objects import event

@@ -1,6 +1,6 @@
 """What behaviour checks do to a cluster (grader/kube/actions.py), against the API mock
 (tests/kubemock) where the test plays the kubelet and the ReplicaSet controller
-(tests/checks/ch15/states.py: Controllers).
+(tests/checks/ch15/cluster.py: Controllers).
 
 Exec: the mock serves no exec (kmock has none), so ``Session.exec`` is tested with a
 stand-in for ``kubernetes.stream.stream`` at the boundary (``actions._stream``): the
@@ -20,8 +20,8 @@ from grader.errors import LabError
 from grader.kube import actions
 from grader.kube.actions import Session, describe, is_ready, strip_server_fields
 from grader.labels import lab_labels
-from tests.checks.ch15 import states
-from tests.checks.ch15.states import Controllers, FakeExec, _FakeStream
+from tests.checks.ch15 import states, variants
+from tests.checks.ch15.cluster import Controllers, FakeExec, _FakeStream
 
 LABELS = lab_labels("ch15", "grader")
 
@@ -65,13 +65,13 @@ def test_strip_server_fields_of_a_pod_without_own_volumes():
 def test_describe():
     objs = states.solved()
     assert describe(_pod(objs, "nginx")) == "nginx Running ready"
-    broken = states.VARIANTS["sample-pod-image-pull-backoff"][0]()
+    broken = variants.VARIANTS["sample-pod-image-pull-backoff"][0]()
     text = describe(_pod(broken, "nginx"))
     assert text.startswith("nginx Pending (ImagePullBackOff: Back-off pulling image")
-    crash = states.VARIANTS["rs-two-of-three-ready"][0]()
+    crash = variants.VARIANTS["rs-two-of-three-ready"][0]()
     rs_pods = [o for o in crash if o["kind"] == "Pod" and o["metadata"]["name"].startswith("rs-web-")]
     assert any("Running not ready (CrashLoopBackOff" in describe(p) for p in rs_pods)
-    pending = states.VARIANTS["pvc-pending"][0]()
+    pending = variants.VARIANTS["pvc-pending"][0]()
     assert "Unschedulable: 0/1 nodes are available" in describe(_pod(pending, "web-pod"))
     assert describe(None) == "no pod"
     assert not is_ready(_pod(pending, "web-pod"))
