@@ -9,8 +9,9 @@ ch14, one folder per student (the layout of a GitHub Classroom or LMS export):
               the host's Docker socket, import the answer keys, loop forever and print
               100 MB (a cell that wipes what it can see is in tests/grader/grading/
               test_sandbox.py: here it would only wipe the student's own services)
-ch10: ``lab grade ch10`` says why it cannot grade ch10 yet (docs/grading.md); its
-examples (full-marks, not-started) are there for when it can.
+ch10: ``lab grade ch10`` says why it cannot grade ch10 yet (docs/grading.md); ``python
+examples/make_submissions.py ch10`` writes its examples (full-marks, not-started) for when
+it can. They are not kept in git: until then they would only be copies of labs/ch10.
 """
 
 from __future__ import annotations
@@ -91,6 +92,6 @@ def ch10() -> None:
 
 
 if __name__ == "__main__":
-    ch14()
-    ch10()
+    for name in sys.argv[1:] or ["ch14"]:
+        {"ch14": ch14, "ch10": ch10}[name]()
     print(f"wrote {OUT}")

@@ -11,9 +11,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from grader.course.layout import Course
-from grader.course.reports import chart, page
+from grader.course.reports.chart import pass_rates
 from grader.course.reports.items import items, load, scored, text
-from grader.course.reports.page import e, pts
+from grader.course.reports.page import document, e, pts
 
 CSV, JSON, HTML = "class.csv", "class.json", "report.html"
 
@@ -109,9 +109,9 @@ def to_html(data: dict) -> str:
     body = (f"<h1>{e(data['chapter'])} · class report</h1>"
             f"<p>{len(data['students'])} submissions, {graded} graded.</p>"
             "<h2>Pass rate of each check</h2>"
-            f"{chart.pass_rates(data['items'])}"
+            f"{pass_rates(data['items'])}"
             "<h2>Students</h2><table><thead><tr><th>student</th><th>status</th>"
             f"<th>points</th><th>notes</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
             "<h2>Items</h2><table><thead><tr><th>id</th><th>title</th><th>kind</th>"
             f"<th>points</th><th>pass rate</th></tr></thead><tbody>{items_rows}</tbody></table>")
-    return page.document(f"{data['chapter']} class report", body)
+    return document(f"{data['chapter']} class report", body)

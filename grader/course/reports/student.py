@@ -12,9 +12,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from grader.course.layout import Course
-from grader.course.reports import page
 from grader.course.reports.items import Item, items, scored, text
-from grader.course.reports.page import e, pts
+from grader.course.reports.page import document, e, pts, status
 
 FEEDBACK = "feedback.html"
 JUNIT = "junit.xml"
@@ -24,9 +23,9 @@ def write(course: Course, chapter: str, result: dict) -> list[Path]:
     folder = course.student_dir(chapter, str(result.get("student") or ""))
     folder.mkdir(parents=True, exist_ok=True)
     graded = items(result)
-    from grader.course.reports import nbgraderfeedback
+    from grader.course.reports.nbgraderfeedback import write as write_nbgrader_feedback
     try:
-        pages, trouble = nbgraderfeedback.write(course, chapter, result), ""
+        pages, trouble = write_nbgrader_feedback(course, chapter, result), ""
     except Exception as err:  # noqa: BLE001  our page and the exports come first
         pages, trouble = [], f"nbgrader's feedback could not be made ({type(err).__name__})"
     links = [(p.name, os.path.relpath(p, folder)) for p in pages]
@@ -50,7 +49,7 @@ def _row(i: Item) -> str:
     first = f"<code>{e(i.id)}</code><br>{e(i.title)}"
     if i.where:
         first += f"<br><span class='dim'>{e(i.where)}</span>"
-    return (f"<tr><td>{first}</td><td>{e(i.layer)}</td><td>{page.status(i.status)}</td>"
+    return (f"<tr><td>{first}</td><td>{e(i.layer)}</td><td>{status(i.status)}</td>"
             f"<td class='num'>{points}</td><td class='seen'>{e(i.message)}</td>"
             f"<td>{todo}</td></tr>")
 
@@ -116,7 +115,7 @@ def feedback_html(chapter: str, result: dict, graded: list[Item],
               "for this) and compared by meaning with the course's answer key.</p>"
             + _table(answers) + "<h2>Checks</h2><p>Run against the environment your "
               "notebooks left behind.</p>" + _table(checks))
-    return page.document(f"{chapter} feedback: {student}", body)
+    return document(f"{chapter} feedback: {student}", body)
 
 
 def junit_xml(chapter: str, graded: list[Item]) -> str:
