@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
+import tempfile
+from pathlib import Path
 
 from grader import labels as core_labels
 
@@ -49,8 +52,11 @@ def remove(client, filters: dict) -> list[str]:
     from docker.errors import APIError, NotFound
 
     for ctr in client.containers.list(all=True, filters=filters):
+        folders = socket_folders(ctr)
         with contextlib.suppress(NotFound):
             ctr.remove(force=True, v=True)
+            for folder in folders:  # the node's engine socket, useless once it is gone
+                shutil.rmtree(folder, ignore_errors=True)
     left = []
     for vol in client.volumes.list(filters=filters):
         try:
@@ -68,6 +74,18 @@ def remove(client, filters: dict) -> list[str]:
             left.append(f"network {net.name}: {err.explanation or err}")
     left += [f"container {c.name}" for c in client.containers.list(all=True, filters=filters)]
     return left
+
+
+def socket_folders(ctr) -> list[Path]:
+    """The host folders ``clabs-g-*`` (made by the sandbox for its engine's socket) that
+    a grading container has bind-mounted: nothing else is ever removed with it."""
+    tmp = Path(tempfile.gettempdir()).resolve()
+    found = []
+    for mount in ctr.attrs.get("Mounts") or []:
+        source = Path(mount.get("Source") or "")
+        if mount.get("Type") == "bind" and source.parent == tmp and source.name.startswith("clabs-g-"):
+            found.append(source)
+    return found
 
 
 def stale_owners(client) -> set[str]:

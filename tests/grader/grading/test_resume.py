@@ -101,8 +101,12 @@ def test_sigkill_mid_batch_then_rerun(graded, images, tmp_path):
         if p.poll() is None:
             p.kill()
     assert leftovers.count(images, owner) > 0, "the killed run left nothing to recover"
+    sockets = [f for c in images.containers.list(all=True, filters=owner)
+               for f in leftovers.socket_folders(c)]
+    assert sockets and all(f.is_dir() for f in sockets), sockets
     run_batch.grade(subs, course)      # recovers the leftovers, then grades what is missing
     assert leftovers.count(images, owner) == 0
+    assert not [f for f in sockets if f.exists()], "the killed run's socket folders are still there"
     assert leftovers.count(images) == 0
     assert doubles.gradebook(course) == doubles.gradebook(reference)
     got, want = results(course), results(reference)
