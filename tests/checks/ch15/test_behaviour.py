@@ -222,7 +222,7 @@ def test_on_a_real_cluster(kind_cluster, lab_dir, monkeypatch):
     ingress controller); then erratum 4 (the label removed) fails its check."""
     import subprocess
 
-    from grader.providers.kind import kubectl_binary
+    from grader.providers.kindtools import kubectl_binary
     env, kubeconfig = kind_cluster
     kubectl = [kubectl_binary(), "--kubeconfig", str(kubeconfig), "-n", states.NS]
 

@@ -107,7 +107,7 @@ def test_on_a_real_cluster(kind_cluster, lab_dir, monkeypatch):
     """The reference solutions applied in notebook order (with the update, the undo and
     the switch): every ch16 live and behaviour check passes; then the service is
     switched back to blue and ch16.blue-green.state fails with its hint."""
-    from grader.providers.kind import kubectl_binary
+    from grader.providers.kindtools import kubectl_binary
     env, kubeconfig = kind_cluster
     kubectl = [kubectl_binary(), "--kubeconfig", str(kubeconfig), "-n", states.NS]
     sol = chapters.LABS / "ch16" / "solutions"
