@@ -123,7 +123,7 @@ def run(chapter: Chapter, lab_dir: Path, *, only: list[str] | None = None,
     ``on_event`` hears every :class:`Event` of the run."""
     import pytest
 
-    from grader import plugin
+    from grader import fixtures, plugin
 
     if not chapter.checks_dir.is_dir():
         raise LabError(f"{chapter.id} has no checks yet")
@@ -135,8 +135,8 @@ def run(chapter: Chapter, lab_dir: Path, *, only: list[str] | None = None,
     if dump is not None:
         from grader.state import dumpfile
         # read here, once: bad input is one line before any check runs
-        preread = plugin.Preread(dumpfile.read(dump, namespace=namespace,
-                                               default=namespace or chapter.namespace or "default"))
+        preread = fixtures.Preread(dumpfile.read(dump, namespace=namespace,
+                                                 default=namespace or chapter.namespace or "default"))
         args += ["--lab-dump", str(dump)]
     if namespace:
         args += ["--lab-namespace", namespace]
