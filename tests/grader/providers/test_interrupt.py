@@ -33,8 +33,11 @@ def test_sigint_during_swarm_dind_up_leaves_nothing(engine, tmp_path, after):
     assert not _leftovers(engine, chapter), "a ch14 environment exists: run lab env down ch14"
     env = {**os.environ, "LAB_CACHE_DIR": str(tmp_path), "LAB_DIND_WORKERS": "2",
            "LAB_HOME": str(tmp_path / "home")}
+    # SIGINT as in a terminal: a test run started in the background (`cmd &`) ignores
+    # SIGINT, its children inherit that, and Python then never raises KeyboardInterrupt
     proc = subprocess.Popen(LAB + ["env", "up", chapter, "--provider", "swarm-dind"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         time.sleep(after)
         proc.send_signal(signal.SIGINT)
