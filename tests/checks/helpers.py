@@ -46,6 +46,20 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count))
 
 
+def fails_only(results: dict, expected: dict, solved: dict) -> None:
+    """A broken state: each check in ``expected`` fails, its message shows the text given
+    for it and its hint is there; every other check has the outcome it has on the solved
+    state (the variant breaks what it is named after, nothing else)."""
+    for check_id, seen in expected.items():
+        r = results[check_id]
+        assert r.status == "fail", (check_id, r.status, r.message)
+        assert seen in r.message, (check_id, r.message)
+        assert r.as_dict()["hint"] == r.check.hint != ""
+    changed = {i: (solved[i].status, r.status, r.message) for i, r in results.items()
+               if i not in expected and r.status != solved[i].status}
+    assert not changed
+
+
 def release_with_solutions(chapter: str, dest: Path) -> Path:
     """A lab folder as a student who solved everything would have it: the lab's
     material, the reference files from solutions/, and the source notebooks (their
