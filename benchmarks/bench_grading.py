@@ -1,7 +1,7 @@
 """How much `lab grade` costs per submission, beyond the notebook's own work, and how a
 batch scales with workers. Prints figures; asserts nothing.
 
-    flock /tmp/engine.lock python benchmarks/bench_grading.py [--copies 4] [--workers 1 2 4]
+    flock /tmp/engine.lock python benchmarks/bench_grading.py [--copies 10 30] [--workers 1 2 4]
         [--checks ch14.configs.hello | --checks all]
 
 Each copy is a one-step ch14 submission (a config created with one command), so what is
@@ -87,26 +87,30 @@ def batch(copies: int, workers: int, only: list[str] | None):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--copies", type=int, default=4)
+    ap.add_argument("--copies", type=int, nargs="+", default=[10, 30],
+                    help="batch sizes: each is graded with every --workers")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     ap.add_argument("--checks", default="ch14.configs.hello",
                     help="a check id, or 'all' for every ch14 check")
     args = ap.parse_args()
     only = None if args.checks == "all" else [args.checks]
     print(f"checks: {args.checks}; copies: {args.copies}; workers: {args.workers}")
-    print(f"{'workers':>7} {'wall s':>7} {'s/sub':>6} | median per submission: "
+    print(f"{'copies':>6} {'workers':>7} {'wall s':>7} {'s/sub':>6} | median per submission: "
           f"{'node':>5} {'images':>6} {'kernel':>6} {'run':>5} {'checks':>6} {'down':>5} {'total':>6}")
-    for w in args.workers:
-        wall, timings = batch(args.copies, w, only)
+    for copies in args.copies:
+        for w in args.workers:
+            wall, timings = batch(copies, w, only)
 
-        def med(key, timings=timings):
-            vals = [t.get(key) for t in timings if isinstance(t.get(key), (int, float))]
-            return statistics.median(vals) if vals else float("nan")
-        total = statistics.median(sum(v for k, v in t.items() if k in
-                                      ("environment", "run", "checks", "teardown")) for t in timings)
-        print(f"{w:>7} {wall:7.1f} {wall / args.copies:6.1f} | {'':>24}"
-              f"{med('node'):5.1f} {med('images'):6.1f} {med('kernel_start'):6.1f} {med('run'):5.1f} "
-              f"{med('checks'):6.1f} {med('teardown'):5.1f} {total:6.1f}")
+            def med(key, timings=timings):
+                vals = [t.get(key) for t in timings if isinstance(t.get(key), (int, float))]
+                return statistics.median(vals) if vals else float("nan")
+            total = statistics.median(sum(v for k, v in t.items() if k in
+                                          ("environment", "run", "checks", "teardown"))
+                                      for t in timings)
+            print(f"{copies:>6} {w:>7} {wall:7.1f} {wall / copies:6.1f} | {'':>24}"
+                  f"{med('node'):5.1f} {med('images'):6.1f} {med('kernel_start'):6.1f} "
+                  f"{med('run'):5.1f} {med('checks'):6.1f} {med('teardown'):5.1f} {total:6.1f}",
+                  flush=True)
     print("node: sandbox container up + dockerd answering + swarm init; images: ch14's images "
           "loaded into it; kernel: papermill start to first cell; run: the whole kernel "
           "container (kernel start included); total = environment + run + checks + teardown")

@@ -12,6 +12,8 @@ class NeedsLive(Exception):
     """Raised by a fixture that must reach a live engine or cluster (exec, HTTP, acting)
     when the run grades a dump: the check is reported n/a, never failed."""
 STATUSES = ("pass", "fail", "error", "n/a")
+# set to "1" by `lab grade` for the checks of a class-grading sandbox (grader.grading.checking)
+SANDBOX_ENV = "LAB_GRADING_SANDBOX"
 
 
 @dataclass(frozen=True)

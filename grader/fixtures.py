@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import NeedsLive
+from grader.checks import SANDBOX_ENV, NeedsLive
 
 DETAILS = pytest.StashKey[dict]()
 NOT_RESTORED = pytest.StashKey[list]()   # the run's log of changes a check could not undo
@@ -27,6 +27,14 @@ class LabContext:
     params: dict = field(default_factory=dict)
     namespace: str | None = None  # Kubernetes chapters: the namespace being graded
     dump: Path | None = None      # grading a dump (`--from-dump`), not a live environment
+    # checking what a class-grading sandbox left (`lab grade`: grader.grading.checking)
+    sandboxed: bool = False
+
+    def supplied_by_grader(self, what: str) -> None:
+        """In a grading sandbox, ``what`` (something a check looks for) was put there by
+        the grader, not the student: the check is n/a there (never a free pass)."""
+        if self.sandboxed:
+            raise SuppliedByGrader(f"not graded in a class-grading sandbox: {what}")
 
     def path(self, relative: str) -> Path:
         """A file in the student's lab folder."""
@@ -37,6 +45,12 @@ class LabContext:
         p = self.path(relative)
         assert p.is_file(), f"{relative} not found in {self.lab_dir}"
         return p
+
+
+class SuppliedByGrader(NeedsLive):
+    """A check of something a grading sandbox holds because the grader put it there
+    (ch10's Redis image: a sandbox has no registry, so the grader loads the lab's
+    images into it): n/a there, graded everywhere else."""
 
 
 class NeedsCluster(NeedsLive):
@@ -91,7 +105,9 @@ def lab_context(request) -> LabContext:
         from grader import workspace
         lab_dir = workspace.path(chapter)
     params = dict(p.split("=", 1) for p in config.getoption("--lab-param") if "=" in p)
-    return LabContext(chapter, lab_dir, params, _namespace(config, chapter), dump_path(config))
+    import os
+    return LabContext(chapter, lab_dir, params, _namespace(config, chapter), dump_path(config),
+                      sandboxed=os.environ.get(SANDBOX_ENV) == "1")
 
 
 @pytest.fixture

@@ -13,7 +13,13 @@ import pytest
 from grader.checks import Check, NeedsLive, Result
 
 pytest.register_assert_rewrite("grader.fixtures")  # as a plugin's asserts are; before the import
-from grader.fixtures import DETAILS, NOT_RESTORED, NeedsCluster, dump_path
+from grader.fixtures import (
+    DETAILS,
+    NOT_RESTORED,
+    NeedsCluster,
+    SuppliedByGrader,
+    dump_path,
+)
 
 # the fixtures checks use are a plugin of their own, loaded with this one
 pytest_plugins = ["grader.fixtures"]
@@ -142,7 +148,7 @@ def pytest_runtest_makereport(item, call):
         return
     if report.failed and _needs_live(call.excinfo):
         err = call.excinfo.value
-        store["result"] = Result(c, "n/a", str(err) if isinstance(err, NeedsCluster)
+        store["result"] = Result(c, "n/a", str(err) if isinstance(err, (NeedsCluster, SuppliedByGrader))
                                  else f"needs a live environment: {err}")
     elif report.when == "setup" and report.failed:
         # a fixture that asserts (a behaviour check's service is missing) is the

@@ -55,6 +55,8 @@ def test_pinned_bases(lab, dockerfiles):
 def test_hadolint_errors(lab, dockerfiles):
     # hadolint missing, failing or printing something unreadable is a LabError (error)
     assert lab.path(V2_FILE).is_file(), f"{V2_FILE} not found in {lab.lab_dir}"
+    # a file with no FROM has nothing to lint: no errors there is not a clean Dockerfile
+    assert dockerfiles(lab.path(V2_FILE)).stages, f"{V2_FILE} has no FROM: not written yet"
     errors, linted = [], []
     for rel in (V1_FILE, V2_FILE, "mysql/Dockerfile"):
         p = lab.path(rel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from checks.ch14 import names as n
 from grader import stackfile
 from grader.errors import LabError
 
@@ -52,26 +53,78 @@ def _reach(lab_context, docker_client):
     return reach
 
 
+def _task_accesses(swarm, reach, svc) -> list:
+    """A ContainerAccess for the container of every running task of ``svc`` (see
+    task_containers)."""
+    names = {n["ID"]: (n.get("Description") or {}).get("Hostname") or n["ID"][:12]
+             for n in swarm.nodes}
+    running = [t for t in swarm.running_tasks(svc) if swarm.task_container(t)]
+    assert running, f"service {svc.name} has no running task"
+    found = []
+    for task in running:
+        host = names.get(task.get("NodeID"), (task.get("NodeID") or "?")[:12])
+        access = reach(task, host)
+        if access is None:
+            raise LabError(f"a task of {svc.name} runs on node {host}, which the grader "
+                           "cannot reach: it looks into containers on the engine it "
+                           "talks to, and into the nodes of a swarm-dind swarm")
+        found.append(access)
+    return found
+
+
 @pytest.fixture
 def task_containers(swarm, _reach):
     """``task_containers(svc)`` → a :class:`grader.probes.ContainerAccess` for the
     container of every running task of ``svc``, on whichever node it runs. A failing
     assertion when no task runs (nothing to look at is never a pass); a LabError (the
     check errors) when a task runs on a node the grader cannot reach."""
-    names = {n["ID"]: (n.get("Description") or {}).get("Hostname") or n["ID"][:12]
-             for n in swarm.nodes}
+    return lambda svc: _task_accesses(swarm, _reach, svc)
 
-    def get(svc) -> list:
-        running = [t for t in swarm.running_tasks(svc) if swarm.task_container(t)]
-        assert running, f"service {svc.name} has no running task"
-        found = []
-        for task in running:
-            host = names.get(task.get("NodeID"), (task.get("NodeID") or "?")[:12])
-            access = _reach(task, host)
-            if access is None:
-                raise LabError(f"a task of {svc.name} runs on node {host}, which the grader "
-                               "cannot reach: it looks into containers on the engine it "
-                               "talks to, and into the nodes of a swarm-dind swarm")
-            found.append(access)
-        return found
+
+@pytest.fixture(scope="session")
+def task_files(swarm, _reach):
+    """``task_files(svc, *paths)`` → ``[(access, {path: (mode, text) or None})]``, one
+    entry per running task of ``svc`` (task_containers' rules: no task running is a
+    failing assertion, an unreachable node a LabError), for the live checks.
+
+    Each look inside a task is an exec (about 50 ms on an engine here), and five live
+    checks make seven of them: the first call reads everything in names.TASK_FILES at
+    once, in threads, and later calls get those reads (or their errors) as they were
+    taken. Paths not declared there are read when asked. Behaviour checks, which change
+    the tasks, read for themselves (task_containers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.checkkit import read_files
+
+    taken: dict = {}
+
+    def read_all(svc, paths):
+        accesses = _task_accesses(swarm, _reach, svc)
+        with ThreadPoolExecutor(len(accesses)) as pool:
+            return list(zip(accesses, pool.map(lambda a: read_files(a, *paths), accesses),
+                            strict=True))
+
+    def outcome(svc, paths):
+        try:
+            return read_all(svc, paths)
+        except (AssertionError, LabError) as err:
+            return err
+
+    def prefetch():
+        wanted = [(svc, paths) for name, paths in n.TASK_FILES
+                  if (svc := swarm.service(name)) is not None]
+        with ThreadPoolExecutor(max(1, len(wanted))) as pool:
+            done = pool.map(lambda w: outcome(*w), wanted)
+            taken.update({(svc.name, paths): got for (svc, paths), got in zip(wanted, done, strict=True)})
+        taken[None] = True
+
+    def get(svc, *paths):
+        if None not in taken:
+            prefetch()
+        got = taken.get((svc.name, paths))
+        if got is None:
+            return read_all(svc, paths)
+        if isinstance(got, BaseException):
+            raise got
+        return got
     return get

@@ -58,3 +58,12 @@ LEGACY_SERVICE = "demo"
 LEGACY_CONF = "/app/whoami.conf"
 PLACEHOLDER = "<<db_password_value>>"
 ROTATION_SECRET = "ch14-grader-rotation"
+
+# What the live checks read inside the running tasks of a service, read at once in the
+# first check that asks (conftest.py task_files): (service, paths) as each check asks.
+TASK_FILES = (
+    (CONFIG_SERVICE, (CONFIG_TARGET,)),                                   # configs.mounted
+    (SECRETS_SERVICE, ("/run/secrets/api-secret-key", CUSTOM_TARGET)),    # secrets.mounted
+    (LEGACY_SERVICE, (LEGACY_CONF, "/proc/1/environ")),                   # legacy.replaced
+    (SECRETS_SERVICE, ("/run/secrets/db-password",)),                     # rotate.service
+)

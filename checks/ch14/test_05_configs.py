@@ -3,7 +3,7 @@
 import base64
 
 from checks.ch14 import names as n
-from grader.checkkit import answers, check, read_files
+from grader.checkkit import answers, check
 
 NOTEBOOK = "03-configs.ipynb"
 
@@ -49,17 +49,17 @@ def test_properties(lab, swarm):
        hint="docker service create --name nginx --label \"$LAB_LABEL\" --network ch14-lab "
             "--config source=app.properties,target=/etc/my-app/conf/app.properties,"
             "mode=0440 clabs/nginx:v1")
-def test_config_mounted(service_of, task_containers):
+def test_config_mounted(service_of, task_files):
     svc = service_of(n.CONFIG_SERVICE)
     refs = [c for c in svc.configs if c["name"] == n.APP_CONFIG]
     assert refs, f"{svc.name} mounts no config {n.APP_CONFIG}"
     ref = refs[0]
     assert ref["target"] == n.CONFIG_TARGET, f"{n.APP_CONFIG} is mounted at {ref['target']}"
     assert ref["mode"] == n.CONFIG_MODE, f"{n.APP_CONFIG} has mode {oct(ref['mode'] or 0)}"
-    tasks = task_containers(svc)  # every running task, on whichever node it runs
+    tasks = task_files(svc, n.CONFIG_TARGET)  # every running task, on whichever node it runs
     assert tasks, f"{svc.name} has no running task to look into"
-    for ctr in tasks:
-        found = read_files(ctr, n.CONFIG_TARGET)[n.CONFIG_TARGET]
+    for ctr, files in tasks:
+        found = files[n.CONFIG_TARGET]
         assert found, f"{n.CONFIG_TARGET} is missing inside the task on {ctr.where}"
         mode, text = found
         assert mode == n.CONFIG_MODE, f"inside the task on {ctr.where} the file has mode {oct(mode)}"

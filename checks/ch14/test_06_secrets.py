@@ -6,7 +6,7 @@ import json
 from docker.errors import NotFound
 
 from checks.ch14 import names as n
-from grader.checkkit import LabError, check, image_holds, read_files
+from grader.checkkit import LabError, check, image_holds
 
 IMAGE_LABEL = "org.container-labs.image"
 
@@ -32,7 +32,7 @@ def test_secrets_created(swarm):
             "--replicas 2 --update-order start-first --secret api-secret-key --secret "
             "source=api-secret-key,target=/run/my-secrets/api-secret-key clabs/whoami:1.0 "
             "(the source writes /app/my-secrets in the text but /run/my-secrets in the command)")
-def test_secret_mounted(service_of, task_containers):
+def test_secret_mounted(service_of, task_files):
     svc = service_of(n.SECRETS_SERVICE)
     refs = [s for s in svc.secrets if s["name"] == "api-secret-key"]
     targets = {r["target"] for r in refs}
@@ -41,10 +41,9 @@ def test_secret_mounted(service_of, task_containers):
         f"{svc.name} mounts api-secret-key at {', '.join(sorted(targets))}; the lab wants " \
         f"the default target and {n.CUSTOM_TARGET}"
     want = n.SECRETS["api-secret-key"]
-    tasks = task_containers(svc)  # every running task, on whichever node it runs
+    tasks = task_files(svc, "/run/secrets/api-secret-key", n.CUSTOM_TARGET)
     assert tasks, f"{svc.name} has no running task to look into"
-    for ctr in tasks:
-        found = read_files(ctr, "/run/secrets/api-secret-key", n.CUSTOM_TARGET)
+    for ctr, found in tasks:  # every running task, on whichever node it runs
         for path, got in found.items():
             assert got, f"{path} is missing inside the task on {ctr.where}"
             assert got[1].strip() == want, \

@@ -5,7 +5,7 @@ import json
 import re
 
 from checks.ch14 import names as n
-from grader.checkkit import check, image_files, image_holds, read_files
+from grader.checkkit import check, image_files, image_holds
 
 ENTRYPOINT = f"{n.LEGACY_DIR}/entrypoint.sh"
 DOCKERFILE = f"{n.LEGACY_DIR}/Dockerfile"
@@ -50,20 +50,19 @@ LEAKABLE = ("demo-secret", "db-password", "db-password-v2")
             "create --name demo --label \"$LAB_LABEL\" --network ch14-lab --secret "
             "demo-secret --secret db-password secrets-demo:1.0 — legacy/whoami.conf keeps "
             "the <<db_password_value>> placeholder: the entrypoint fills it in at start.")
-def test_placeholder_replaced(service_of, task_containers, docker_client, grader_labels):
+def test_placeholder_replaced(service_of, task_files, docker_client, grader_labels):
     svc = service_of(n.LEGACY_SERVICE)
     assert svc.image.split("@")[0] == n.LEGACY_IMAGE, f"{svc.name} runs {svc.image}"
-    tasks = task_containers(svc)  # every running task, on whichever node it runs
+    tasks = task_files(svc, n.LEGACY_CONF, "/proc/1/environ")  # every running task
     assert tasks, f"{svc.name} has no running task to look into"
     # the image holds the placeholder: the password in a task came from the secret, at start
-    image_id = tasks[0].inspect()["Image"]
+    image_id = tasks[0][0].inspect()["Image"]
     in_image = image_files(docker_client, image_id, n.LEGACY_CONF, labels=grader_labels)
     assert in_image, f"the image of {svc.name} has no {n.LEGACY_CONF}"
     assert n.PLACEHOLDER in in_image[n.LEGACY_CONF], \
         f"{n.LEGACY_CONF} in the image {n.LEGACY_IMAGE} has no {n.PLACEHOLDER}: the entrypoint " \
         "has nothing to replace, so nothing shows that the password came from the secret"
-    for ctr in tasks:
-        conf = read_files(ctr, n.LEGACY_CONF, "/proc/1/environ")
+    for ctr, conf in tasks:
         assert conf[n.LEGACY_CONF], f"{n.LEGACY_CONF} is missing in the task on {ctr.where}"
         text = conf[n.LEGACY_CONF][1]
         assert n.PLACEHOLDER not in text, \

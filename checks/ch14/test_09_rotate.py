@@ -7,7 +7,7 @@ import pytest
 
 from checks.ch14 import names as n
 from checks.ch14.params import behaviour_params
-from grader.checkkit import Traffic, check, poll, read_files, rollout
+from grader.checkkit import Traffic, check, poll, rollout
 
 
 @check("ch14.rotate.service", "Service web reads db-password-v2 as /run/secrets/db-password",
@@ -15,7 +15,7 @@ from grader.checkkit import Traffic, check, poll, read_files, rollout
        hint="docker secret create --label \"$LAB_LABEL\" db-password-v2 -, then one update: "
             "docker service update --secret-rm db-password --secret-add "
             "source=db-password-v2,target=db-password web")
-def test_rotated(service_of, task_containers):
+def test_rotated(service_of, task_files):
     svc = service_of(n.SECRETS_SERVICE)
     by_name = {s["name"]: s for s in svc.secrets}
     assert "db-password" not in by_name, f"{svc.name} still mounts the old db-password"
@@ -24,10 +24,10 @@ def test_rotated(service_of, task_containers):
     assert new["target"] == "db-password", \
         f"db-password-v2 is mounted as {new['target']}: the app reads /run/secrets/db-password"
     path = "/run/secrets/db-password"
-    tasks = task_containers(svc)  # every running task, on whichever node it runs
+    tasks = task_files(svc, path)  # every running task, on whichever node it runs
     assert tasks, f"{svc.name} has no running task to look into"
-    for ctr in tasks:
-        got = read_files(ctr, path)[path]
+    for ctr, files in tasks:
+        got = files[path]
         assert got and got[1].strip() == n.SECRETS["db-password-v2"], \
             f"{path} in the task of web on {ctr.where} does not hold db-password-v2's value"
 

@@ -13,12 +13,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader import probes
+from grader.checks import SANDBOX_ENV
+
 TIMEOUT = 1800
 
 
 def run(chapter: str, work: Path, docker_host: str, params: dict, *, only: list[str] | None = None,
-        timeout: int = TIMEOUT) -> tuple[list[dict], str]:
-    """(check results as ``Result.as_dict()``, error line or "")."""
+        dial_via: str | None = None, timeout: int = TIMEOUT) -> tuple[list[dict], str]:
+    """(check results as ``Result.as_dict()``, error line or ""). ``dial_via``: the
+    container (on this host's engine) the checks dial the submission's ports from."""
     args = [sys.executable, "-c", "from grader.cli import main; main()", "check", chapter,
             "--lab-dir", str(work), "--json"]
     for pattern in only or []:
@@ -27,8 +31,10 @@ def run(chapter: str, work: Path, docker_host: str, params: dict, *, only: list[
         args += ["--param", f"{key}={value}"]
     with tempfile.TemporaryDirectory(prefix="clabs-grade-check-") as home:
         env = {**os.environ, "DOCKER_HOST": docker_host, "LAB_HOME": home,
-               "XDG_CACHE_HOME": home}
+               "XDG_CACHE_HOME": home, SANDBOX_ENV: "1"}
         env.pop("KUBECONFIG", None)
+        if dial_via:
+            env.update({probes.DIAL_VIA: dial_via, probes.DIAL_ENGINE: os.environ.get("DOCKER_HOST", "")})
         try:
             p = subprocess.run(args, check=False, capture_output=True, text=True, env=env, timeout=timeout)
         except subprocess.TimeoutExpired:

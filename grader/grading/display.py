@@ -75,10 +75,12 @@ def _num(x) -> str:
 
 def summary(outcomes, chapter: str, course_root) -> object:
     """The table printed at the end: one row per submission."""
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    t = Table("student", "status", "score", "cells not ok", "locked cells edited", "seconds",
-              "reason", title=f"lab grade {chapter}  (results in {course_root})",
+    # names and scores whole on a narrow terminal (or a log): the reason wraps instead
+    t = Table(Column("student", no_wrap=True), Column("status", no_wrap=True),
+              Column("score", no_wrap=True), "cells not ok", "locked cells edited", "seconds",
+              Column("reason", ratio=1), title=f"lab grade {chapter}  (results in {course_root})",
               title_justify="left")
     for o in outcomes:
         r = o.result

@@ -3,7 +3,9 @@ grader.grading.inkernel``): papermill executes the student's notebooks in order,
 engine (registered in papermill's engine registry as ``clabs-go-on``) that records every
 cell that errors, times out or kills the kernel, and goes on with the next cell.
 
-After a timeout or a dead kernel the engine starts a fresh kernel and runs the
+After a timeout or a dead kernel the engine kills every other process of the sandbox
+(what the cell left running: a fork bomb's processes, a server started in the
+background; :func:`kill_strays`), starts a fresh kernel and runs the
 notebook's set-up again (papermill's parameters cells, and every locked cell before
 that one that is neither a test nor a solution cell: the imports and helpers later cells
 need), then the next cell. Output over the limit is cut, with a line saying so. Each cell's outcome
@@ -19,7 +21,10 @@ import argparse
 import contextlib
 import copy
 import json
+import os
+import signal
 import sys
+import time
 
 ENGINE = "clabs-go-on"
 META = "clabs"
@@ -37,6 +42,44 @@ def _is_prelude(cell) -> bool:
         return True
     nbg = cell.get("metadata", {}).get("nbgrader", {})
     return bool(nbg.get("locked")) and not nbg.get("grade") and not nbg.get("solution")
+
+
+def kill_strays(rounds: int = 100) -> bool:
+    """Kill every process of the kernel container but this one, and reap them. Only as
+    PID 1 of the container's own PID namespace, where ``kill(-1)`` reaches exactly the
+    sandbox's processes (anywhere else it would reach the user's every process: then
+    nothing is done and False returned). A fork bomb forks while it is being killed:
+    kill again until nothing is left, at most ``rounds`` times."""
+    if os.getpid() != 1:
+        return False
+    for _ in range(rounds):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:      # nothing left to signal
+            break
+        time.sleep(0.02)
+        _reap()                         # a zombie can still be signalled: reap as we go
+    _reap()
+    return True
+
+
+def sacrifice(km) -> None:
+    """Make the kernel of ``km``, and everything it forks (the value is inherited), the
+    OOM killer's first choice in the container: a cell that eats the memory (a fork bomb
+    of kernels does) then loses its kernel, which the engine replaces, and not this
+    process, PID 1, with which the container and the rest of the notebooks would end.
+    Raising a score needs no privilege."""
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    if pid:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/oom_score_adj", "w") as f:
+            f.write("1000")
+
+
+def _reap() -> None:
+    """PID 1 is every orphan's parent: collect the exited ones (a zombie holds a pid)."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
 
 
 def build_engine(max_output: int):
@@ -68,11 +111,19 @@ def build_engine(max_output: int):
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
+        async def async_start_new_kernel(self, **kwargs) -> None:
+            await super().async_start_new_kernel(**kwargs)
+            sacrifice(self.km)
+
+        start_new_kernel = run_sync(async_start_new_kernel)   # nbclient binds its own
+
         async def _async_restart(self) -> None:
             # a new kernel and client, as nbclient makes them at the start (restarting
             # the old one in place leaves its client waiting on stale channels)
             self.shutdown_kernel = "immediate"
             await self._async_cleanup_kernel()
+            # what the old kernel left running holds pids and memory the new one needs
+            kill_strays()
             self.km = self.create_kernel_manager()
             await self.async_start_new_kernel()
             await self.async_start_new_kernel_client()

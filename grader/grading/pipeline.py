@@ -163,7 +163,7 @@ def _grade_in_sandbox(ctx: Context, sub: Submission, sdir: Path, result: dict, o
         on_step("checks")
         start = time.monotonic()
         result["checks"], error = checking.run(ch, work, box.docker_host, ctx.params,
-                                                     only=ctx.extra.get("only"))
+                                               only=ctx.extra.get("only"), dial_via=box.dialer.id)
         timings["checks"] = round(time.monotonic() - start, 2)
         if error:
             _fail(result, error)

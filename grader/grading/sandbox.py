@@ -45,9 +45,15 @@ _mode_lock = threading.Lock()
 _mode: list[str] = []       # "privileged" or "capabilities", once this engine has answered
 
 
+# images only a chapter's Kubernetes steps use: a sandbox has no cluster (those steps'
+# checks are n/a there), so they are not loaded into it
+CLUSTER_ONLY = {"ch10": ("clabs/toolbox:1.0", "clabs/echoserver:1.0")}
+
+
 def images_for(chapter: Chapter) -> list[str]:
     """The images a submission's engine needs: the chapter's runtime images and their base."""
-    return dindimages.node_images(chapter.id)
+    skip = CLUSTER_ONLY.get(chapter.id, ())
+    return [name for name in dindimages.node_images(chapter.id) if name not in skip]
 
 
 def save_images(client, names: list[str], folder: Path) -> Path:
@@ -71,6 +77,7 @@ class Sandbox:
     timings: dict = field(default_factory=dict)
     node: object = None
     socket_dir: Path | None = None
+    dialer: object = None           # dials the submission's published ports for the checks
 
     @property
     def prefix(self) -> str:
@@ -110,6 +117,21 @@ class Sandbox:
             driver = ["--driver", "overlay", "--attachable"] if swarm else []
             self._exec(["docker", "network", "create", *driver, "--label",
                         f"org.container-labs.lab={self.chapter.id}", self.chapter.network])
+        self.dialer = self._start_dialer()
+
+    def _start_dialer(self):
+        """A container of the grader's in the node's network namespace, where the ports
+        the submission published are (on its 127.0.0.1): the checks dial them from
+        here (:mod:`grader.probes`). Fresh from the kernel image on the host engine, so
+        nothing the student ran could have changed it; it only ever runs the grader's
+        own dial code."""
+        from grader.grading.kernel import IMAGE
+        return self.client.containers.run(
+            IMAGE, ["sleep", "infinity"], name=f"{self.prefix}-dialer", detach=True,
+            labels=self.labels, network_mode=f"container:{self.node.id}", read_only=True,
+            cap_drop=["ALL"], security_opt=["no-new-privileges"], pids_limit=64,
+            mem_limit="256m", environment={"HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"},
+            tmpfs={"/tmp": "size=16m"}, init=True)
 
     def _start_node(self):
         from docker.errors import APIError

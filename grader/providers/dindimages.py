@@ -26,7 +26,8 @@ def node_images(chapter_id: str) -> list[str]:
 
     specs = images.images_for(chapter_id)
     mine = [s.name for s in specs if chapter_id in s.chapters and s.name != NODE_IMAGE]
-    return ([BASE_IMAGE] if mine and any(s.name == BASE_IMAGE for s in specs) else []) + mine
+    base = [BASE_IMAGE] if mine and any(s.name == BASE_IMAGE for s in specs) else []
+    return base + [name for name in mine if name not in base]
 
 
 def load_images(client, names: list[str], ctrs: list, *, progress: bool) -> int:

@@ -91,7 +91,7 @@ def test_every_image_of_the_architecture_is_listed(specs):
         "clabs/debian:bookworm", "clabs/golang:1.19", "clabs/redis:7.0", "clabs/mariadb:10.11",
         "clabs/postgres:15", "clabs/nginx:v1", "clabs/nginx:v2", "clabs/nginx:broken", "clabs/toolbox:1.0",
         "clabs/whoami:1.0", "clabs/loadgen:1.0", "clabs/pets-web:2.0", "clabs/pets-web:2.1",
-        "clabs/probes-demo:2.0", "clabs/echoserver:1.0", "clabs/dind:20.10", "clabs/kernel:1.0",
+        "clabs/probes-demo:2.0", "clabs/echoserver:1.0", "clabs/dind:20.10", "clabs/kernel:1.1",
     }
     assert {s.name for s in specs} == expected
 

@@ -28,7 +28,9 @@ def pass_rates(rows: list[dict]) -> str:
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="pass-rates" role="img" '
               f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
               f'font-family="sans-serif" font-size="12">'),
-             "<title>Pass rate of each check across the class</title>"]
+             "<title>Pass rate of each check across the class</title>",
+             # its own background: the same picture on a dark page (or in a README)
+             f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
     for x in (0, 0.5, 1):
         gx = LABEL + x * BAR
         parts.append(f'<line x1="{gx:.1f}" y1="0" x2="{gx:.1f}" y2="{height - 20}" '

@@ -95,6 +95,16 @@ def test_redis_image_missing(fresh, engine, env):
         engine.images.remove("clabs-selftest/redis-kept:1")
 
 
+def test_redis_image_is_na_in_a_grading_sandbox(fresh, env):
+    """A class-grading sandbox is given the lab's images by the grader: the image check
+    has nothing of the student's to see there, and says so instead of passing."""
+    code, checks = check_json({**env, "LAB_GRADING_SANDBOX": "1"}, "--only", "ch10.pull-run.image")
+    assert code == 0
+    assert checks["ch10.pull-run.image"]["status"] == "n/a"
+    assert checks["ch10.pull-run.image"]["message"].startswith(
+        "not graded in a class-grading sandbox: the grader loads clabs/redis:7.0")
+
+
 @pytest.fixture(scope="module")
 def solved(fresh, env, home):
     p = lab("run", "ch10", "--solution", env=env)

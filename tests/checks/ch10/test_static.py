@@ -84,6 +84,16 @@ def test_hadolint_error_is_reported(solved_ch10):
     _fails(solved_ch10, "ch10.multistage.lint", "DL3000")
 
 
+@pytest.mark.parametrize(("path", "check_id"), [
+    ("user/Dockerfile", "ch10.multistage.lint"), ("mysql/Dockerfile", "ch10.db-image.no-password")])
+def test_a_dockerfile_not_written_yet_is_no_clean_bill(solved_ch10, path, check_id):
+    """What a released notebook's %%writefile cell leaves when it was never filled in:
+    no errors and no password in it, because there is nothing in it (found grading a
+    student who started nothing: these two passed)."""
+    (solved_ch10 / path).write_text("# YOUR CODE HERE\n")
+    _fails(solved_ch10, check_id, "has no FROM")
+
+
 def test_init_sql_in_wrong_place(solved_ch10):
     _edit(solved_ch10 / "mysql" / "Dockerfile", "/docker-entrypoint-initdb.d/", "/tmp/")
     _fails(solved_ch10, "ch10.db-image.dockerfile", "init.sql")

@@ -10,7 +10,7 @@ LAB = [str(Path(sys.executable).parent / "lab")]
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (["ch10", "."], "ch10: its checks dial published ports on 127.0.0.1"),
+    (["ch15", "."], "ch15: a Kubernetes chapter"),
     (["ch16", "."], "ch16: a Kubernetes chapter"),
     (["ch14", "missing"], "no submissions folder at missing"),
     (["ch14", ".", "--workers", "0"], "--workers must be 1 or more"),

@@ -47,3 +47,13 @@ def test_every_cell_runs_whatever_happened_before(tmp_path):
     assert "end chX\n" in text                           # so did the parameters
     big = "".join(_text(o) for o in code[7]["outputs"])
     assert len(big) < 1000 and "output cut here, over 100000 bytes" in big
+
+
+def test_killing_strays_is_refused_outside_a_sandbox():
+    """kill(-1) as any process but a container's PID 1 would reach every process of the
+    user: kill_strays does nothing there (inside the sandbox: test_sandbox's fork bomb)."""
+    import os
+
+    from grader.grading.inkernel import kill_strays
+    assert os.getpid() != 1
+    assert kill_strays() is False

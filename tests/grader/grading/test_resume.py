@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="module")
 def images(engine):
-    needs.require_images(engine, "clabs/dind:20.10", "clabs/kernel:1.0", "clabs/loadgen:1.0")
+    needs.require_images(engine, "clabs/dind:20.10", "clabs/kernel:1.1", "clabs/loadgen:1.0")
     return engine
 
 
