@@ -1,5 +1,6 @@
 """Helpers for proving checks both ways: run chosen checks on a lab folder."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,16 @@ def run_checks(lab_dir: Path, *only: str) -> dict:
     """Run checks (ids or prefixes) of the chapter named by the first id; id → Result."""
     chapter = chapters.get(only[0].split(".")[0])
     results = runner.run(chapter, lab_dir, only=list(only))
+    return {r.check.id: r for r in results}
+
+
+def grade_dump(chapter: str, lab_dir: Path, where: Path, doc: dict, *, namespace: str,
+               layers: list[str], only: list[str] | None = None) -> dict:
+    """Write ``doc`` (a `lab dump` document) to ``where`` and run ``chapter``'s checks of
+    ``layers`` on it, as `lab check --from-dump` does; id → Result."""
+    where.write_text(json.dumps(doc))
+    results = runner.run(chapters.CHAPTERS[chapter], lab_dir, dump=where, namespace=namespace,
+                         layers=layers, only=only)
     return {r.check.id: r for r in results}
 
 

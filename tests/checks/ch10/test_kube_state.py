@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from grader import chapters, providers, runner
 from grader.kube import manifests, subset
 from grader.kube.rollouts import template_of
 from tests.checks.ch10 import states, variants
-from tests.checks.helpers import fails_only, release_with_solutions
+from tests.checks.helpers import fails_only, grade_dump, release_with_solutions
 from tests.kubemock import validate_shape
 
 SOLUTIONS = chapters.LABS / "ch10" / "solutions"
@@ -41,10 +40,8 @@ def lab_dir(tmp_path_factory) -> Path:
 
 
 def from_dump(lab_dir: Path, where: Path, objects, **extra) -> dict:
-    where.write_text(json.dumps(states.lab_dump(objects, **extra)))
-    results = runner.run(chapters.get("ch10"), lab_dir, dump=where, namespace=states.NS,
-                         layers=["live"], only=KUBE_STEPS)
-    return {r.check.id: r for r in results}
+    return grade_dump("ch10", lab_dir, where, states.lab_dump(objects, **extra), namespace=states.NS,
+                      layers=["live"], only=KUBE_STEPS)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import pytest
 from grader import chapters, runner
 from grader.kube import manifests, subset
 from tests.checks.ch15 import states, variants
-from tests.checks.helpers import fails_only, release_with_solutions
+from tests.checks.helpers import fails_only, grade_dump, release_with_solutions
 from tests.kubemock import validate_shape
 from tests.kubemock.objects import endpoints_instead_of_slices
 from tests.needs import refuse_to_touch, require_images
@@ -44,10 +44,7 @@ def from_dump(lab_dir: Path, where: Path, objects, docker_part=None, **extra) ->
     """Run the static and live checks on ``objects`` written as our dump; id → Result."""
     doc = states.lab_dump(objects, docker_part)
     doc.update(extra)
-    where.write_text(json.dumps(doc))
-    results = runner.run(CH15, lab_dir, dump=where, namespace=states.NS,
-                         layers=["static", "live"])
-    return {r.check.id: r for r in results}
+    return grade_dump("ch15", lab_dir, where, doc, namespace=states.NS, layers=["static", "live"])
 
 
 @pytest.fixture(scope="module")

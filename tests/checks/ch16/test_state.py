@@ -23,7 +23,7 @@ from grader.kube import manifests, subset
 from grader.kube.rollouts import template_of
 from tests.checks.ch16 import states, variants
 from tests.checks.ch16.conftest import KUBE_KINDS
-from tests.checks.helpers import fails_only, release_with_solutions
+from tests.checks.helpers import fails_only, grade_dump, release_with_solutions
 from tests.kubemock import validate_shape
 from tests.kubemock.objects import endpoints_instead_of_slices
 
@@ -41,10 +41,8 @@ def lab_dir(tmp_path_factory, ch16_chapter) -> Path:
 
 
 def from_dump(lab_dir: Path, where: Path, objects, **extra) -> dict:
-    where.write_text(json.dumps(states.lab_dump(objects, **extra)))
-    results = runner.run(chapters.CHAPTERS["ch16"], lab_dir, dump=where, namespace=states.NS,
-                         layers=["static", "live"])
-    return {r.check.id: r for r in results}
+    return grade_dump("ch16", lab_dir, where, states.lab_dump(objects, **extra), namespace=states.NS,
+                      layers=["static", "live"])
 
 
 @pytest.fixture(scope="module")
