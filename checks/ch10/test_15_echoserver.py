@@ -75,14 +75,8 @@ def test_echo_echoes(kube, kube_api, lab, grader_labels, details):
     session = kube_actions.Session(kube_api, lab.namespace, grader_labels)
     path = f"/ch10/echo-{secrets.token_hex(4)}"
     url = f"http://{n.ECHO}:{n.ECHO_PORT}{path}"
-    try:
-        with session.reporting():
-            got = session.run_toolbox(["wget", "-qO-", "-T", "10", "-t", "1", url],
-                                      image=n.TOOLBOX_IMAGE,
+    got = kube_actions.get_in_cluster(session, url, image=n.TOOLBOX_IMAGE, details=details,
                                       timeout=params_number(lab, "request_timeout", n.REQUEST_TIMEOUT))
-    finally:
-        details["left"] = session.left
-    details.update(url=url, answer=got.stdout.strip()[:120], exit=got.rc)
     assert got.rc == 0, f"GET {url} from a pod in {lab.namespace}: {got.line()}" + session.note()
     assert path in got.stdout, \
         f"GET {url} answered {got.stdout.strip()[:80]!r}, which does not echo {path}" + session.note()

@@ -119,14 +119,8 @@ def test_web_http(kube, kube_api, lab, grader_labels, details):
     kube_object(kube, "Service", n.WEB)
     session = kube_actions.Session(kube_api, lab.namespace, grader_labels)
     url = f"http://{n.WEB}:{n.WEB_PORT}/"
-    try:
-        with session.reporting():
-            got = session.run_toolbox(["wget", "-qO-", "-T", "10", "-t", "1", url],
-                                      image=n.TOOLBOX_IMAGE,
+    got = kube_actions.get_in_cluster(session, url, image=n.TOOLBOX_IMAGE, details=details,
                                       timeout=params_number(lab, "request_timeout", n.REQUEST_TIMEOUT))
-    finally:
-        details["left"] = session.left
-    details.update(url=url, answer=got.stdout.strip()[:80], exit=got.rc)
     assert got.rc == 0, f"GET {url} from a pod in {lab.namespace}: {got.line()}" + session.note()
     assert got.stdout.strip().startswith(n.WEB_TITLE), \
         f"GET {url} answered {got.stdout.strip()[:80]!r}, not {n.WEB_TITLE!r}" + session.note()

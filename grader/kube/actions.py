@@ -371,6 +371,21 @@ class Session:
                                  f"kubectl delete pod {name} -n {self.namespace}")
 
 
+def get_in_cluster(session: Session, url: str, *, image: str, timeout: float,
+                   details: dict) -> ExecResult:
+    """GET ``url`` from a toolbox pod of ``session`` (wget: one try, 10 s), as the
+    Service's clients in the namespace see it. ``details`` gets the url, the start of
+    the answer, the exit code and whatever the grader could not delete (``left``)."""
+    try:
+        with session.reporting():
+            got = session.run_toolbox(["wget", "-qO-", "-T", "10", "-t", "1", url],
+                                      image=image, timeout=timeout)
+    finally:
+        details["left"] = session.left
+    details.update(url=url, answer=got.stdout.strip()[:120], exit=got.rc)
+    return got
+
+
 def _exit_code(status_text: str, pod: str, argv: list[str]) -> int:
     """The exit code from an exec's status channel (a metav1.Status as JSON)."""
     if not status_text.strip():
